@@ -1,0 +1,1 @@
+"""Rasa custom actions: a thin adapter between the tracker and the domain core."""

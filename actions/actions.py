@@ -1,0 +1,70 @@
+"""Custom actions: read the tracker, call gesprekscoach.practice, return events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from gesprekscoach import practice
+from gesprekscoach.domain import default_catalogues
+
+
+def _emit(dispatcher: CollectingDispatcher, output: practice.Output) -> list[EventType]:
+    for text in output.texts:
+        dispatcher.utter_message(text=text)
+    dispatcher.utter_message(json_message=output.payload)
+    return [SlotSet(name, value) for name, value in output.slots.items()]
+
+
+def _entity(tracker: Tracker, name: str) -> Any:
+    return next(tracker.get_latest_entity_values(name), None)
+
+
+class ActionStartPractice(Action):
+    def name(self) -> str:
+        return "action_start_practice"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        seed = _entity(tracker, "seed")
+        try:
+            seed_value = int(seed) if seed is not None else 0
+        except (TypeError, ValueError):
+            seed_value = 0
+        persona = _entity(tracker, "persona")
+        output = practice.start(default_catalogues(), persona and str(persona), seed_value)
+        return _emit(dispatcher, output)
+
+
+class ActionPersonaReply(Action):
+    def name(self) -> str:
+        return "action_persona_reply"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        message = tracker.latest_message or {}
+        intent = message.get("intent") or {}
+        output = practice.turn(
+            default_catalogues(),
+            tracker.current_slot_values(),
+            text=message.get("text") or "",
+            move=intent.get("name"),
+            confidence=float(intent.get("confidence") or 0.0),
+        )
+        return _emit(dispatcher, output)
+
+
+class ActionEndPractice(Action):
+    def name(self) -> str:
+        return "action_end_practice"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        output = practice.end(default_catalogues(), tracker.current_slot_values())
+        return _emit(dispatcher, output)

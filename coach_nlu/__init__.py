@@ -1,0 +1,1 @@
+"""Rasa NLU components of gesprekscoach (imported by Rasa through config.yml)."""

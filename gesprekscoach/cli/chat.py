@@ -1,0 +1,148 @@
+"""`coach chat`: a practice conversation in the terminal."""
+
+from __future__ import annotations
+
+import textwrap
+import uuid
+from collections.abc import Callable
+
+from gesprekscoach.domain import Catalogues
+from gesprekscoach.personas import Persona
+from gesprekscoach.rasa_client import RasaClient, RasaUnavailable, Reply
+
+WIDTH = 78
+HELP = """\
+Zo werkt het:
+  Typ je bericht aan de inwoner en druk op Enter.
+  /stop    het gesprek afronden en de samenvatting zien
+  /status  vertrouwen en spanning van de inwoner nu
+  /help    deze uitleg"""
+# Past this the inwoner only reads a pasted document; Rasa still gets it all.
+MAX_CHARS = 10_000
+
+
+def wrap(text: str, indent: str = "") -> str:
+    paragraphs = text.splitlines() or [""]
+    return "\n".join(
+        textwrap.fill(p, WIDTH, initial_indent=indent, subsequent_indent=indent) if p else ""
+        for p in paragraphs
+    )
+
+
+def choose_persona(
+    catalogues: Catalogues, wanted: str | None, ask: Callable[[str], str]
+) -> Persona:
+    personas = list(catalogues.personas)
+    if wanted:
+        try:
+            return catalogues.personas.get(wanted)
+        except KeyError:
+            print(f"Die inwoner ken ik niet: {wanted!r}.")
+    print("Met wie wil je oefenen?")
+    for i, p in enumerate(personas, 1):
+        print(f"  {i}. {p.name} ({p.age}), {p.type}: {p.summary}")
+    while True:
+        answer = ask(f"Typ een nummer (1-{len(personas)}) en druk op Enter: ").strip()
+        if answer.isdigit() and 1 <= int(answer) <= len(personas):
+            return personas[int(answer) - 1]
+        try:
+            return catalogues.personas.get(answer)
+        except KeyError:
+            print(f"Dat is geen keuze. Typ een nummer van 1 tot en met {len(personas)}.")
+
+
+def status_line(payload: dict[str, object], show_move: bool = True) -> str:
+    parts = [
+        f"vertrouwen {payload.get('trust', 0):.0f}",
+        f"spanning {payload.get('stress', 0):.0f}",
+    ]
+    if show_move and payload.get("kind") == "turn":
+        parts.append(f"herkend als: {payload.get('move_label', payload.get('move'))}")
+    return "  [" + " | ".join(parts) + "]"
+
+
+class TerminalChat:
+    def __init__(
+        self,
+        client: RasaClient,
+        catalogues: Catalogues,
+        ask: Callable[[str], str] = input,
+    ) -> None:
+        self.client = client
+        self.catalogues = catalogues
+        self.ask = ask
+        self.sender = f"terminal-{uuid.uuid4().hex[:12]}"
+        self.last_payload: dict[str, object] = {}
+        self.pending: str | None = None
+
+    def show(self, persona: Persona, reply: Reply) -> None:
+        for text in reply.texts:
+            print(wrap(f"{persona.name.split()[0]}: {text}"))
+        if reply.payload.get("kind") in ("turn", "start"):
+            self.last_payload = dict(reply.payload)
+            move = reply.payload.get("move")
+            self.last_payload["move_label"] = self.catalogues.moves.label(
+                move if isinstance(move, str) else None
+            )
+            print(status_line(self.last_payload))
+
+    def send(self, persona: Persona, text: str) -> bool:
+        try:
+            reply = self.client.send(self.sender, text)
+        except RasaUnavailable as exc:
+            self.pending = text
+            print(
+                f"\n[!] {exc} Je bericht is niet verloren: druk op Enter zonder iets te typen "
+                "om het opnieuw te sturen, of typ /stop.\n"
+            )
+            return False
+        self.pending = None
+        self.show(persona, reply)
+        return True
+
+    def run(self, wanted: str | None, seed: int) -> int:
+        persona = choose_persona(self.catalogues, wanted, self.ask)
+        print("\n" + "=" * WIDTH)
+        print(wrap(f"Je oefent met {persona.name} ({persona.age}).\n\n{persona.briefing}"))
+        print("=" * WIDTH)
+        print(HELP + "\n")
+        try:
+            reply = self.client.start_practice(self.sender, persona.id, seed)
+        except RasaUnavailable as exc:
+            print(f"[!] {exc} Het gesprek kan niet beginnen. Probeer het later opnieuw.")
+            return 1
+        self.show(persona, reply)
+        while True:
+            try:
+                line = self.ask("\njij> ")
+            except (EOFError, KeyboardInterrupt):
+                print("\n(gesprek afgerond)")
+                line = "/stop"
+            text = line.strip()
+            if not text and self.pending is not None:
+                self.send(persona, self.pending)
+                continue
+            if text.lower() in ("/stop", "/klaar", "/einde"):
+                return self.finish(persona)
+            if text.lower() == "/help":
+                print(HELP)
+                continue
+            if text.lower() == "/status":
+                print(status_line(self.last_payload, show_move=False))
+                continue
+            if text.startswith("/"):
+                print("Dat commando ken ik niet. Typ /help voor de mogelijkheden.")
+                continue
+            self.send(persona, line[:MAX_CHARS])
+
+    def finish(self, persona: Persona) -> int:
+        try:
+            reply = self.client.stop_practice(self.sender)
+        except RasaUnavailable as exc:
+            print(f"[!] {exc} De samenvatting kon niet worden gemaakt.")
+            return 1
+        print("\n" + "=" * WIDTH)
+        for text in reply.texts:
+            print(wrap(text))
+        print("=" * WIDTH)
+        return 0

@@ -1,0 +1,175 @@
+"""Entry point of the `coach` command (console script in pyproject.toml)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from gesprekscoach.catalogue import CatalogueError
+
+MAX_SEED = 2**31 - 1
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coach",
+        description="gesprekscoach: oefen gesprekken met inwoners.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDO")
+
+    chat = sub.add_parser("chat", help="een oefengesprek in de terminal")
+    chat.add_argument("--persona", help="id of type van de inwoner (anders kies je zelf)")
+    chat.add_argument("--seed", type=int, help="vaste seed voor herhaalbare antwoorden")
+    chat.add_argument("--rasa-url", help="gebruik een Rasa-server die al draait")
+
+    sub.add_parser("personas", help="de inwoners waarmee je kunt oefenen")
+
+    train = sub.add_parser("train", help="het model trainen (alleen als de data veranderd is)")
+    train.add_argument("--force", action="store_true", help="ook trainen als het model actueel is")
+
+    play = sub.add_parser("play", help="scripts met berichten afspelen via de echte servers")
+    play.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    play.add_argument("--persona", help="id of type van de inwoner (gaat voor het script)")
+    play.add_argument("--seed", type=int, default=1)
+    play.add_argument("--json", action="store_true", help="per bestand een JSON-object per regel")
+    play.add_argument("--rasa-url", help="gebruik een Rasa-server die al draait")
+
+    sim = sub.add_parser(
+        "simulate", help="een persona uitproberen met gelabelde zetten, zonder Rasa"
+    )
+    sim.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    sim.add_argument("--persona", help="id of type van de inwoner (gaat voor het script)")
+    sim.add_argument("--seed", type=int, default=1)
+
+    serve = sub.add_parser(
+        "serve", help="de Rasa-server en de actieserver starten en laten draaien"
+    )
+    serve.add_argument("--rasa-port", type=int, help="poort van de Rasa-server")
+    serve.add_argument("--action-port", type=int, help="poort van de actieserver")
+    return parser
+
+
+def cmd_personas() -> int:
+    from gesprekscoach.domain import default_catalogues
+
+    catalogues = default_catalogues()
+    for p in catalogues.personas:
+        print(f"{p.id:<12} {p.type:<14} {p.name} ({p.age}): {p.summary}")
+    return 0
+
+
+def cmd_train(force: bool) -> int:
+    from gesprekscoach.settings import load_settings
+    from gesprekscoach.training import train
+
+    train(load_settings(), force=force)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from gesprekscoach.cli.chat import TerminalChat
+    from gesprekscoach.cli.stack_context import running_client
+    from gesprekscoach.domain import default_catalogues
+    from gesprekscoach.settings import load_settings
+
+    catalogues = default_catalogues()  # a broken persona file fails before Rasa starts
+    seed = args.seed if args.seed is not None else int(time.time()) % MAX_SEED
+    with running_client(load_settings(), args.rasa_url) as client:
+        return TerminalChat(client, catalogues).run(args.persona, seed)
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    from gesprekscoach.cli.play import emit, load_script, play_script
+    from gesprekscoach.cli.stack_context import running_client
+    from gesprekscoach.domain import default_catalogues
+    from gesprekscoach.settings import load_settings
+
+    catalogues = default_catalogues()
+    scripts = [load_script(path) for path in args.files]  # all files checked before starting
+    for script in scripts:
+        key = args.persona or script.persona
+        if key is not None:
+            try:
+                catalogues.personas.get(key)
+            except KeyError:
+                raise CatalogueError(script.path, "persona", f"unknown persona {key!r}") from None
+    with running_client(load_settings(), args.rasa_url) as client:
+        for script in scripts:
+            emit(play_script(client, script, args.persona, args.seed), args.json)
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from gesprekscoach.cli.play import load_script
+    from gesprekscoach.cli.simulate import simulate
+    from gesprekscoach.domain import default_catalogues
+
+    catalogues = default_catalogues()
+    for path in args.files:
+        print(f"# {path}")
+        print(simulate(catalogues, load_script(path), args.persona, args.seed))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    from gesprekscoach.processes import say
+    from gesprekscoach.settings import load_settings
+    from gesprekscoach.stack import Stack
+    from gesprekscoach.training import current_model, train
+
+    env = dict(os.environ)
+    if args.rasa_port:
+        env["RASA_PORT"] = str(args.rasa_port)
+    if args.action_port:
+        env["ACTION_PORT"] = str(args.action_port)
+    settings = load_settings(env)
+    model = current_model(settings) or train(settings).model
+    with Stack(settings, model) as stack:
+        say(f"Rasa-server: {settings.rasa_url} (REST: {settings.rasa_url}/webhooks/rest/webhook)")
+        say(f"Actieserver: {settings.action_url}")
+        say("Stoppen met Ctrl-C.")
+        try:
+            while all(server.alive() for server in stack.servers):
+                time.sleep(1)
+            say("Een van de servers is gestopt; zie de logs in var/log/.")
+            return 1
+        except KeyboardInterrupt:
+            say("\nStoppen...")
+            return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = _build_parser().parse_args(argv)
+    try:
+        if args.command == "personas":
+            return cmd_personas()
+        if args.command == "train":
+            return cmd_train(args.force)
+        if args.command == "chat":
+            return cmd_chat(args)
+        if args.command == "play":
+            return cmd_play(args)
+        if args.command == "simulate":
+            return cmd_simulate(args)
+        if args.command == "serve":
+            return cmd_serve(args)
+    except CatalogueError as exc:
+        print(f"Fout in een databestand: {exc}", file=sys.stderr)
+        return 2
+    except (RuntimeError, OSError) as exc:
+        print(f"Fout: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nAfgebroken.", file=sys.stderr)
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""`coach play`: play scripted casemanager lines through the real servers."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gesprekscoach.catalogue import CatalogueError, read_yaml_mapping
+from gesprekscoach.rasa_client import RasaClient
+
+
+@dataclass(frozen=True)
+class Script:
+    path: Path
+    persona: str | None
+    lines: tuple[str, ...]
+    expected_moves: tuple[str | None, ...]
+
+
+def load_script(path: Path) -> Script:
+    """A FILE for `coach play`: `lines:` (texts, or {text, move}) and optionally `persona:`."""
+    data = read_yaml_mapping(path)
+    raw = data.get("lines")
+    if not isinstance(raw, list) or not raw:
+        raise CatalogueError(path, "lines", "must be a non-empty list of messages")
+    lines: list[str] = []
+    expected: list[str | None] = []
+    for i, item in enumerate(raw):
+        if isinstance(item, dict):
+            text, move = item.get("text"), item.get("move")
+        else:
+            text, move = item, None
+        if text is None or isinstance(text, dict | list):
+            raise CatalogueError(path, f"lines[{i}]", "must be a text")
+        lines.append(str(text))
+        expected.append(None if move is None else str(move))
+    persona = data.get("persona")
+    return Script(path, None if persona is None else str(persona), tuple(lines), tuple(expected))
+
+
+def play_script(
+    client: RasaClient, script: Script, persona: str | None, seed: int
+) -> dict[str, Any]:
+    sender = f"play-{uuid.uuid4().hex[:12]}"
+    start = client.start_practice(sender, persona or script.persona, seed)
+    if start.payload.get("kind") != "start":
+        return {"file": str(script.path), "error": start.text}
+    turns = []
+    for text, expected in zip(script.lines, script.expected_moves, strict=True):
+        reply = client.send(sender, text)
+        p = reply.payload
+        turn = {
+            "text": text,
+            "move": p.get("move"),
+            "nlu_move": p.get("nlu_move"),
+            "confidence": p.get("confidence"),
+            "reply": reply.text,
+            "trust": p.get("trust"),
+            "stress": p.get("stress"),
+            "reaction": p.get("reaction"),
+            "jargon": [hit["term"] for hit in p.get("jargon", [])],
+        }
+        if expected is not None:
+            turn["expected_move"] = expected
+        turns.append(turn)
+    end = client.stop_practice(sender).payload
+    return {
+        "file": str(script.path),
+        "persona": start.payload.get("persona"),
+        "persona_type": start.payload.get("persona_type"),
+        "seed": seed,
+        "opening": start.text,
+        "turns": turns,
+        "hidden_need_found": bool(end.get("hidden_need_found")),
+        "hidden_need_turn": end.get("hidden_need_turn"),
+        "hidden_need": end.get("hidden_need"),
+        "final_trust": end.get("trust"),
+        "final_stress": end.get("stress"),
+    }
+
+
+def render(result: dict[str, Any]) -> str:
+    if "error" in result:
+        return f"# {result['file']}\nFOUT: {result['error']}\n"
+    out = [f"# {result['file']} ({result['persona']}, {result['persona_type']})"]
+    out.append(f"  inwoner: {result['opening']}")
+    for i, t in enumerate(result["turns"], 1):
+        out.append(f"{i:>2} jij [{t['move']} {t['confidence'] or 0:.2f}]: {t['text']}")
+        out.append(
+            f"   inwoner [vertrouwen {t['trust']:.0f}, spanning {t['stress']:.0f}]: {t['reply']}"
+        )
+    found = f"ja, in bericht {result['hidden_need_turn']}" if result["hidden_need_found"] else "nee"
+    out.append(f"Verborgen behoefte gevonden: {found}\n")
+    return "\n".join(out)
+
+
+def emit(result: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+    else:
+        print(render(result), flush=True)
+
+
+__all__ = ["Script", "emit", "load_script", "play_script", "yaml"]

@@ -1,0 +1,30 @@
+"""Shared by the commands that need the servers: start them, or use running ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from gesprekscoach.processes import say
+from gesprekscoach.rasa_client import RasaClient
+from gesprekscoach.settings import Settings
+from gesprekscoach.stack import Stack
+from gesprekscoach.training import current_model, train
+
+
+@contextmanager
+def running_client(settings: Settings, rasa_url: str | None) -> Iterator[RasaClient]:
+    """A client for the given server, or for a stack started (and stopped) here."""
+    if rasa_url:
+        client = RasaClient(rasa_url)
+        if not client.healthy():
+            raise SystemExit(f"Geen Rasa-server bereikbaar op {rasa_url}.")
+        yield client
+        return
+    model = current_model(settings)
+    if model is None:
+        say("==> Er is nog geen actueel model; eerst trainen.")
+        model = train(settings).model
+    with Stack(settings, model) as stack:
+        yield RasaClient(stack.settings.rasa_url)
+        say("==> De servers stoppen...")

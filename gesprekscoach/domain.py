@@ -1,0 +1,42 @@
+"""Loads the catalogues once and hands out persona engines.
+
+The action server and the command line both go through here, so the data
+files are read and validated in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from gesprekscoach.engine import PersonaEngine
+from gesprekscoach.language.jargon import JargonLexicon, load_jargon
+from gesprekscoach.moves import MoveCatalogue, load_moves
+from gesprekscoach.personas import PersonaCatalogue, load_personas
+from gesprekscoach.settings import load_settings
+
+
+@dataclass(frozen=True)
+class Catalogues:
+    moves: MoveCatalogue
+    personas: PersonaCatalogue
+    jargon: JargonLexicon
+
+    def engine(self, persona_key: str) -> PersonaEngine:
+        return PersonaEngine(self.personas.get(persona_key), self.jargon)
+
+
+def load_catalogues(data_dir: Path) -> Catalogues:
+    moves = load_moves(data_dir / "catalogues" / "moves.yml")
+    return Catalogues(
+        moves=moves,
+        personas=load_personas(data_dir / "personas", moves),
+        jargon=load_jargon(data_dir / "catalogues" / "jargon.yml"),
+    )
+
+
+@lru_cache(maxsize=1)
+def default_catalogues() -> Catalogues:
+    """The catalogues of this installation (read once per process, on first use)."""
+    return load_catalogues(load_settings().data_dir)

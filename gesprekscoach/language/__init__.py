@@ -1,0 +1,1 @@
+"""Language checks of what the casemanager writes (jargon, readability)."""

@@ -1,0 +1,58 @@
+"""The move catalogue: what a casemanager does in one message.
+
+Move ids are Rasa intent names (the contract in shared/spec/moves.yml); the
+project carries its own copy in data/catalogues/moves.yml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from gesprekscoach.catalogue import CatalogueError, Fields, read_yaml_mapping
+
+FALLBACK = "nlu_fallback"
+POLARITIES = {"+", "-", "0"}
+
+
+@dataclass(frozen=True)
+class Move:
+    id: str
+    label: str
+    polarity: str
+    tips: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MoveCatalogue:
+    moves: dict[str, Move]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(self.moves)
+
+    def __contains__(self, move_id: object) -> bool:
+        return move_id in self.moves
+
+    def label(self, move_id: str | None) -> str:
+        if move_id in self.moves:
+            return self.moves[move_id].label
+        return "Niet herkend"
+
+
+def load_moves(path: Path) -> MoveCatalogue:
+    top = Fields(path, read_yaml_mapping(path))
+    raw = top.raw("moves")
+    if not isinstance(raw, dict) or not raw:
+        raise top.error("moves", "must be a non-empty mapping of move id to move")
+    moves: dict[str, Move] = {}
+    for move_id, _ in raw.items():
+        f = top.sub("moves").sub(str(move_id))
+        polarity = str(f.raw("polarity"))
+        if polarity not in POLARITIES:
+            raise f.error("polarity", f"must be one of + - 0, got {polarity!r}")
+        tips = f.texts("tips", min_items=0) if f.has("tips") else ()
+        moves[str(move_id)] = Move(str(move_id), f.text("label"), polarity, tips)
+    if FALLBACK in moves:
+        raise CatalogueError(path, f"moves.{FALLBACK}", "is Rasa's own fallback, not a move")
+    return MoveCatalogue(moves)

@@ -1,0 +1,245 @@
+"""Load persona YAML files into validated, frozen Persona objects.
+
+Adding a persona is adding one file to data/personas/: the engine reads the
+directory at start-up, so no code change and no retraining are needed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from gesprekscoach.catalogue import CatalogueError, Fields, read_yaml_mapping
+from gesprekscoach.moves import FALLBACK, MoveCatalogue
+from gesprekscoach.personas.model import (
+    BANDS,
+    SPECIAL_REPLIES,
+    Condition,
+    Effect,
+    HiddenNeed,
+    Persona,
+    Reaction,
+    ReplySet,
+)
+
+SLUG = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+TOP_FIELDS = {
+    "id",
+    "name",
+    "type",
+    "age",
+    "summary",
+    "briefing",
+    "opening",
+    "start",
+    "effects",
+    "reactions",
+    "hidden_need",
+    "replies",
+}
+CONDITION_FIELDS = {
+    "moves",
+    "trust_below",
+    "trust_at_least",
+    "stress_at_least",
+    "stress_below",
+    "turn_at_most",
+    "turn_at_least",
+    "jargon",
+    "closed_streak_at_least",
+    "earlier_moves",
+}
+MIN_VARIANTS_PER_BAND = 2
+MIN_VARIANTS_FLAT = 3
+
+
+def _effect(f: Fields) -> Effect:
+    f.unknown_keys({"trust", "stress"})
+    return Effect(
+        trust=f.number("trust", low=-50, high=50, default=0.0),
+        stress=f.number("stress", low=-50, high=50, default=0.0),
+    )
+
+
+def _replies(parent: Fields, key: str, *, min_per_band: int = MIN_VARIANTS_PER_BAND) -> ReplySet:
+    raw = parent.raw(key)
+    if isinstance(raw, list):
+        flat_min = MIN_VARIANTS_FLAT if min_per_band >= MIN_VARIANTS_PER_BAND else min_per_band
+        flat = parent.texts(key, min_items=flat_min)
+        return ReplySet(flat, flat, flat)
+    f = parent.sub(key)
+    f.unknown_keys(set(BANDS))
+    bands = {band: f.texts(band, min_items=min_per_band) for band in BANDS}
+    return ReplySet(**bands)
+
+
+def _move_set(f: Fields, key: str, known: set[str]) -> frozenset[str]:
+    if not f.has(key):
+        return frozenset()
+    moves = f.texts(key)
+    for move in moves:
+        if move not in known:
+            raise f.error(key, f"unknown move {move!r}")
+    return frozenset(moves)
+
+
+def _condition(f: Fields, known: set[str]) -> Condition:
+    f.unknown_keys(CONDITION_FIELDS)
+
+    def opt_num(key: str, low: float, high: float) -> float | None:
+        return f.number(key, low=low, high=high) if f.has(key) else None
+
+    def opt_int(key: str, low: int, high: int) -> int | None:
+        value = opt_num(key, low, high)
+        if value is not None and value != int(value):
+            raise f.error(key, "must be a whole number")
+        return None if value is None else int(value)
+
+    jargon = f.data.get("jargon")
+    if jargon is not None and not isinstance(jargon, bool):
+        raise f.error("jargon", "must be true or false")
+    return Condition(
+        moves=_move_set(f, "moves", known),
+        trust_below=opt_num("trust_below", 0, 100),
+        trust_at_least=opt_num("trust_at_least", 0, 100),
+        stress_at_least=opt_num("stress_at_least", 0, 100),
+        stress_below=opt_num("stress_below", 0, 100),
+        turn_at_most=opt_int("turn_at_most", 1, 1000),
+        turn_at_least=opt_int("turn_at_least", 1, 1000),
+        jargon=jargon,
+        closed_streak_at_least=opt_int("closed_streak_at_least", 1, 100),
+        earlier_moves=_move_set(f, "earlier_moves", known),
+    )
+
+
+def load_persona(path: Path, moves: MoveCatalogue) -> Persona:
+    """Load and validate one persona file; raise CatalogueError naming the field."""
+    top = Fields(path, read_yaml_mapping(path))
+    top.unknown_keys(TOP_FIELDS)
+    known = set(moves.ids) | {FALLBACK}
+    effect_keys = known | set(SPECIAL_REPLIES)
+
+    persona_id = top.text("id")
+    if not SLUG.match(persona_id):
+        raise top.error("id", "must be lower case letters, digits and _ (2-41 characters)")
+    if persona_id != path.stem:
+        raise top.error("id", f"must match the file name {path.stem!r}")
+    persona_type = top.text("type")
+    if not SLUG.match(persona_type):
+        raise top.error("type", "must be lower case letters, digits and _")
+    age = top.number("age", low=16, high=110)
+    if age != int(age):
+        raise top.error("age", "must be a whole number")
+
+    start = top.sub("start")
+    start.unknown_keys({"trust", "stress"})
+
+    effects: dict[str, Effect] = {}
+    effects_f = top.sub("effects")
+    for move in effects_f.data:
+        if move not in effect_keys:
+            raise effects_f.error(str(move), "is not a known move or special reply")
+        effects[str(move)] = _effect(effects_f.sub(str(move)))
+
+    reactions: list[Reaction] = []
+    raw_reactions = top.data.get("reactions") or []
+    if not isinstance(raw_reactions, list):
+        raise top.error("reactions", "must be a list")
+    seen_ids: set[str] = set()
+    for i, _ in enumerate(raw_reactions):
+        f = Fields(path, raw_reactions[i], f"reactions[{i}]")
+        f.unknown_keys({"id", "when", "effects", "replies"})
+        rid = f.text("id")
+        if rid in seen_ids:
+            raise f.error("id", f"duplicate reaction id {rid!r}")
+        seen_ids.add(rid)
+        reactions.append(
+            Reaction(
+                id=rid,
+                when=_condition(f.sub("when"), known),
+                effect=_effect(f.sub("effects")) if f.has("effects") else Effect(),
+                replies=_replies(f, "replies"),
+            )
+        )
+
+    need = top.sub("hidden_need")
+    need.unknown_keys({"summary", "unlock", "hint", "reveal"})
+    unlock = _condition(need.sub("unlock"), known)
+    if not unlock.moves:
+        raise need.sub("unlock").error("moves", "is required: which moves can bring the need out")
+    reveal = need.sub("reveal")
+    reveal.unknown_keys({"replies", "effects"})
+    hidden = HiddenNeed(
+        summary=need.text("summary"),
+        unlock=unlock,
+        reveal=_replies(reveal, "replies", min_per_band=1),
+        reveal_effect=_effect(reveal.sub("effects")) if reveal.has("effects") else Effect(),
+        hint=_replies(need, "hint") if need.has("hint") else None,
+    )
+
+    replies_f = top.sub("replies")
+    replies: dict[str, ReplySet] = {}
+    for key in replies_f.data:
+        if key not in known and key not in SPECIAL_REPLIES:
+            raise replies_f.error(str(key), "is not a known move or special reply")
+    for key in (*moves.ids, *SPECIAL_REPLIES):
+        if not replies_f.has(key):
+            raise replies_f.error(key, "is missing: every move needs replies")
+        replies[key] = _replies(replies_f, key)
+
+    return Persona(
+        id=persona_id,
+        name=top.text("name"),
+        type=persona_type,
+        age=int(age),
+        summary=top.text("summary"),
+        briefing=top.text("briefing"),
+        opening=top.texts("opening"),
+        start_trust=start.number("trust", low=0, high=100),
+        start_stress=start.number("stress", low=0, high=100),
+        effects=effects,
+        reactions=tuple(reactions),
+        hidden_need=hidden,
+        replies=replies,
+        source=str(path),
+    )
+
+
+@dataclass(frozen=True)
+class PersonaCatalogue:
+    personas: dict[str, Persona]
+
+    def __iter__(self) -> Iterable[Persona]:  # type: ignore[override]
+        return iter(self.personas.values())
+
+    def __len__(self) -> int:
+        return len(self.personas)
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        return tuple(sorted({p.type for p in self.personas.values()}))
+
+    def get(self, key: str) -> Persona:
+        """Find a persona by id, or the first (by id) of a type."""
+        key = key.strip().lower()
+        if key in self.personas:
+            return self.personas[key]
+        of_type = [p for p in self.personas.values() if p.type == key]
+        if of_type:
+            return of_type[0]
+        raise KeyError(key)
+
+
+def load_personas(directory: Path, moves: MoveCatalogue) -> PersonaCatalogue:
+    files = sorted(directory.glob("*.yml")) + sorted(directory.glob("*.yaml"))
+    if not files:
+        raise CatalogueError(directory, "", "no persona files (*.yml) found")
+    personas: dict[str, Persona] = {}
+    for path in sorted(files):
+        persona = load_persona(path, moves)
+        if persona.id in personas:
+            raise CatalogueError(path, "id", f"duplicate persona id {persona.id!r}")
+        personas[persona.id] = persona
+    return PersonaCatalogue(dict(sorted(personas.items())))

@@ -1,0 +1,111 @@
+"""Typed, frozen persona model. See docs/personas.md for the file format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+BANDS = ("low", "mid", "high")
+# Trust at or above these values puts the persona in the mid or high band.
+BAND_THRESHOLDS = {"mid": 35.0, "high": 65.0}
+# Replies every persona needs besides one per move:
+#   nlu_fallback: the message could not be placed (confused, asks what is meant)
+#   stilte: the message had no words at all (empty, only emoji or symbols)
+#   te_lang: the message was far too long to take in at once
+SPECIAL_REPLIES = ("nlu_fallback", "stilte", "te_lang")
+
+
+def band_for(trust: float) -> str:
+    if trust >= BAND_THRESHOLDS["high"]:
+        return "high"
+    if trust >= BAND_THRESHOLDS["mid"]:
+        return "mid"
+    return "low"
+
+
+@dataclass(frozen=True)
+class Effect:
+    """How a move changes the persona's trust and stress (both 0-100 scales)."""
+
+    trust: float = 0.0
+    stress: float = 0.0
+
+
+@dataclass(frozen=True)
+class ReplySet:
+    """Reply variants per trust band. A flat list in the file fills every band."""
+
+    low: tuple[str, ...]
+    mid: tuple[str, ...]
+    high: tuple[str, ...]
+
+    def for_band(self, band: str) -> tuple[str, ...]:
+        variants: tuple[str, ...] = getattr(self, band)
+        return variants
+
+    @property
+    def size(self) -> int:
+        return len({*self.low, *self.mid, *self.high})
+
+
+@dataclass(frozen=True)
+class Condition:
+    """When a reaction or the hidden need applies. Unset fields always match."""
+
+    moves: frozenset[str] = frozenset()
+    trust_below: float | None = None
+    trust_at_least: float | None = None
+    stress_at_least: float | None = None
+    stress_below: float | None = None
+    turn_at_most: int | None = None
+    turn_at_least: int | None = None
+    jargon: bool | None = None
+    closed_streak_at_least: int | None = None
+    earlier_moves: frozenset[str] = frozenset()
+    """At least one of these moves must have been made earlier in the session."""
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """A special, realistic reaction to a pitfall (or a good move at the right time).
+
+    Reactions are checked in file order; the first one whose condition holds
+    replaces the move's normal reply and effect for that turn.
+    """
+
+    id: str
+    when: Condition
+    effect: Effect
+    replies: ReplySet
+
+
+@dataclass(frozen=True)
+class HiddenNeed:
+    """What the inwoner really needs, and what it takes to hear it."""
+
+    summary: str
+    unlock: Condition
+    reveal: ReplySet
+    reveal_effect: Effect
+    hint: ReplySet | None = None
+    """Said when the question is right but trust is not yet high enough."""
+
+
+@dataclass(frozen=True)
+class Persona:
+    id: str
+    name: str
+    type: str
+    age: int
+    summary: str
+    briefing: str
+    opening: tuple[str, ...]
+    start_trust: float
+    start_stress: float
+    effects: dict[str, Effect]
+    reactions: tuple[Reaction, ...]
+    hidden_need: HiddenNeed
+    replies: dict[str, ReplySet]
+    source: str = field(default="", compare=False)
+
+    def effect_of(self, move: str) -> Effect:
+        return self.effects.get(move, Effect())

@@ -1,0 +1,75 @@
+"""The one place that reads settings from the environment.
+
+Everything has a working default, so `make run` needs no configuration.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _repo_root() -> Path:
+    return Path(__file__).resolve().parents[1]
+
+
+def _int(env: Mapping[str, str], key: str, default: int) -> int:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{key} moet een heel getal zijn, niet {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    host: str
+    rasa_port: int
+    action_port: int
+    model_dir: Path
+    var_dir: Path
+    startup_timeout: float
+    """Seconds to wait for the Rasa server to load its model before giving up."""
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def personas_dir(self) -> Path:
+        return self.data_dir / "personas"
+
+    @property
+    def catalogue_dir(self) -> Path:
+        return self.data_dir / "catalogues"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{self.host}:{self.action_port}/webhook"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.var_dir / "log"
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    root = Path(env.get("COACH_HOME") or _repo_root()).resolve()
+    return Settings(
+        root=root,
+        host=env.get("COACH_HOST", "127.0.0.1"),
+        rasa_port=_int(env, "RASA_PORT", 5005),
+        action_port=_int(env, "ACTION_PORT", 5055),
+        model_dir=Path(env.get("COACH_MODEL_DIR") or root / "models"),
+        var_dir=Path(env.get("COACH_VAR_DIR") or root / "var"),
+        startup_timeout=float(_int(env, "COACH_STARTUP_TIMEOUT", 240)),
+    )

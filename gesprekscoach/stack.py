@@ -1,0 +1,173 @@
+"""Start and stop the Rasa server and the action server behind a client.
+
+`coach chat`, `coach play`, `coach serve`, the tests and the benchmark all use
+this, so the servers are started the same way everywhere: on loopback, with
+their logs under var/log/, and stopped cleanly when the client is done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+import yaml
+
+from gesprekscoach.processes import Ticker, python, quiet_env, say
+from gesprekscoach.settings import Settings
+
+
+class StackError(RuntimeError):
+    """A server did not start; the message says which and where its log is."""
+
+
+@dataclass
+class Server:
+    name: str
+    args: list[str]
+    health_url: str
+    log_path: Path
+    env: dict[str, str] = field(default_factory=dict)
+    proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, cwd: Path) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            self.args,
+            cwd=cwd,
+            env=quiet_env(self.env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # our Ctrl-C reaches the chat, not the servers
+        )
+        log.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def ready(self) -> bool:
+        try:
+            response = requests.get(self.health_url, timeout=2)
+        except requests.RequestException:
+            return False
+        if response.status_code != 200:
+            return False
+        if self.name == "rasa":
+            return bool(response.json().get("model_file"))
+        return True
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if not self.alive():
+            return
+        assert self.proc is not None
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=timeout)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=5)
+
+    def log_tail(self, lines: int = 15) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def endpoints_file(settings: Settings) -> Path:
+    """An endpoints.yml pointing Rasa at this stack's action server port."""
+    path = settings.var_dir / "run" / f"endpoints-{settings.rasa_port}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    base = yaml.safe_load((settings.root / "endpoints.yml").read_text(encoding="utf-8")) or {}
+    base["action_endpoint"] = {"url": settings.action_url}
+    path.write_text(yaml.safe_dump(base, sort_keys=False), encoding="utf-8")
+    return path
+
+
+class Stack:
+    """The action server and the Rasa server for one model, on loopback."""
+
+    def __init__(self, settings: Settings, model: Path) -> None:
+        self.settings = settings
+        self.model = model
+        logs = settings.log_dir
+        self.actions = Server(
+            "actions",
+            [python(), "-m", "rasa_sdk", "--actions", "actions", "--port",
+             str(settings.action_port)],
+            f"http://{settings.host}:{settings.action_port}/health",
+            logs / f"actions-{settings.action_port}.log",
+            env={"SANIC_HOST": settings.host},
+        )  # fmt: skip
+        self.rasa = Server(
+            "rasa",
+            [python(), "-m", "rasa", "run", "--enable-api",
+             "--interface", settings.host, "--port", str(settings.rasa_port),
+             "--model", str(model), "--endpoints", str(endpoints_file(settings)),
+             "--credentials", str(settings.root / "credentials.yml")],
+            f"{settings.rasa_url}/status",
+            logs / f"rasa-{settings.rasa_port}.log",
+        )  # fmt: skip
+        self.ready_seconds: float | None = None
+
+    @property
+    def servers(self) -> tuple[Server, Server]:
+        return (self.actions, self.rasa)
+
+    def start(self) -> Stack:
+        for server in self.servers:
+            if server.ready():
+                raise StackError(
+                    f"Poort al in gebruik: er draait al iets op {server.health_url}. "
+                    "Stop dat eerst, of kies andere poorten met RASA_PORT en ACTION_PORT."
+                )
+        say("==> De actieserver en de Rasa-server starten (Rasa laadt het model: 30-60 s)...")
+        started = time.monotonic()
+        for server in self.servers:
+            server.start(self.settings.root)
+        with Ticker("Rasa laadt nog", every=10.0):
+            pending = list(self.servers)
+            while pending:
+                for server in list(pending):
+                    if not server.alive():
+                        self.stop()
+                        raise StackError(
+                            f"De {server.name}-server is gestopt tijdens het starten. "
+                            f"Laatste regels van {server.log_path}:\n{server.log_tail()}"
+                        )
+                    if server.ready():
+                        pending.remove(server)
+                if time.monotonic() - started > self.settings.startup_timeout:
+                    self.stop()
+                    raise StackError(
+                        f"De servers waren na {self.settings.startup_timeout:.0f} s nog niet "
+                        f"klaar. Zie de logs in {self.settings.log_dir}."
+                    )
+                time.sleep(0.5)
+        self.ready_seconds = time.monotonic() - started
+        say(f"==> Klaar na {self.ready_seconds:.0f} s.")
+        return self
+
+    def stop(self) -> None:
+        # Rasa first, so no message is sent to an action server that is gone.
+        for server in reversed(self.servers):
+            server.stop()
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

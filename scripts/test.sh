@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on the current model: lint, unit tests, Rasa's
+# data validation, the NLU hold-out evaluation, the test stories, and the
+# tests that drive the real Rasa server and action server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore
+
+echo "==> Stijlcontrole (ruff) en typecontrole (mypy)"
+.venv/bin/ruff check gesprekscoach actions bench tests
+.venv/bin/mypy
+
+echo "==> Tests (pytest)"
+.venv/bin/python -m pytest "$@"
