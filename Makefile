@@ -26,8 +26,8 @@ bench: train
 	@$(PY) -m bench
 
 lint: setup
-	@$(VENV)/bin/ruff check gesprekscoach actions bench tests
-	@$(VENV)/bin/ruff format --check gesprekscoach actions bench tests
+	@$(VENV)/bin/ruff check gesprekscoach coach_nlu actions bench tests scripts
+	@$(VENV)/bin/ruff format --check gesprekscoach coach_nlu actions bench tests scripts
 	@$(VENV)/bin/mypy
 
 clean:

@@ -26,7 +26,7 @@ class InputKind(str, Enum):
 
 def visible_text(text: str) -> str:
     """The text without markup tags, as a person reading it would take it in."""
-    return TAG.sub(" ", text or "").strip()
+    return " ".join(TAG.sub(" ", text or "").split())
 
 
 def classify_input(text: str | None) -> InputKind:

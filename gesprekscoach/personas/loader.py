@@ -7,7 +7,7 @@ directory at start-up, so no code change and no retraining are needed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -211,7 +211,7 @@ def load_persona(path: Path, moves: MoveCatalogue) -> Persona:
 class PersonaCatalogue:
     personas: dict[str, Persona]
 
-    def __iter__(self) -> Iterable[Persona]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[Persona]:
         return iter(self.personas.values())
 
     def __len__(self) -> int:

@@ -1,0 +1,66 @@
+"""Shared fixtures: the real catalogues, and one real Rasa stack per test run."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gesprekscoach.domain import Catalogues, load_catalogues
+from gesprekscoach.language.jargon import JargonLexicon, load_jargon
+from gesprekscoach.moves import MoveCatalogue, load_moves
+from gesprekscoach.rasa_client import RasaClient
+from gesprekscoach.settings import Settings, load_settings
+from gesprekscoach.stack import Stack
+from gesprekscoach.training import current_model, train
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def catalogues() -> Catalogues:
+    return load_catalogues(ROOT / "data")
+
+
+@pytest.fixture(scope="session")
+def moves() -> MoveCatalogue:
+    return load_moves(ROOT / "data/catalogues/moves.yml")
+
+
+@pytest.fixture(scope="session")
+def lexicon() -> JargonLexicon:
+    return load_jargon(ROOT / "data/catalogues/jargon.yml")
+
+
+@pytest.fixture(scope="session")
+def stack_settings() -> Settings:
+    env = dict(os.environ)
+    env.update({"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port())})
+    return load_settings(env)
+
+
+@pytest.fixture(scope="session")
+def model(stack_settings: Settings) -> Path:
+    """The current model: `make test` trained it; train here if pytest runs alone."""
+    return current_model(stack_settings) or train(stack_settings).model
+
+
+@pytest.fixture(scope="session")
+def stack(stack_settings: Settings, model: Path) -> Iterator[Stack]:
+    """The real Rasa server and action server, on free loopback ports."""
+    with Stack(stack_settings, model) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def client(stack: Stack) -> RasaClient:
+    return RasaClient(stack.settings.rasa_url)

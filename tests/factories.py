@@ -1,0 +1,80 @@
+"""Builders for small, valid persona files, so tests can vary one field at a time."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gesprekscoach.personas.model import SPECIAL_REPLIES
+
+ROOT = Path(__file__).resolve().parents[1]
+MOVES = list(yaml.safe_load((ROOT / "data/catalogues/moves.yml").read_text())["moves"])
+
+
+def persona_data(persona_id: str = "testpersoon") -> dict[str, Any]:
+    replies: dict[str, Any] = {}
+    for key in [*MOVES, *SPECIAL_REPLIES]:
+        replies[key] = {
+            band: [f"{key} {band} {i}" for i in range(1, 4)] for band in ("low", "mid", "high")
+        }
+    return {
+        "id": persona_id,
+        "name": "Test Persoon",
+        "type": "wantrouwend",
+        "age": 40,
+        "summary": "Een testpersoon.",
+        "briefing": "Dit is een testpersoon voor de tests.",
+        "opening": ["Hallo.", "Dag.", "Goedemiddag."],
+        "start": {"trust": 30, "stress": 50},
+        "effects": {
+            "empathie": {"trust": 10, "stress": -5},
+            "geruststellen": {"trust": 10, "stress": -5},
+            "vraag_wat_nodig": {"trust": 5, "stress": -2},
+            "oordelen": {"trust": -15, "stress": 20},
+            "info_opvragen": {"trust": -2, "stress": 3},
+        },
+        "reactions": [
+            {
+                "id": "bsn_te_vroeg",
+                "when": {"moves": ["info_opvragen"], "turn_at_most": 3},
+                "effects": {"trust": -20, "stress": 10},
+                "replies": [
+                    "Waarom wilt u dat nu al weten?",
+                    "Eerst wil ik weten wie u bent.",
+                    "Dat geef ik niet zomaar.",
+                ],
+            },
+            {
+                "id": "jargon",
+                "when": {"jargon": True},
+                "effects": {"trust": 0, "stress": 8},
+                "replies": ["Ja ja, dat snap ik.", "Ja, natuurlijk.", "Oké. Ja."],
+            },
+        ],
+        "hidden_need": {
+            "summary": "Wil een vaste contactpersoon.",
+            "unlock": {"moves": ["vraag_wat_nodig", "doorvragen"], "trust_at_least": 50},
+            "hint": ["Tja, wat ik nodig heb...", "Daar moet ik over nadenken.", "Misschien later."],
+            "reveal": {
+                "replies": ["Eigenlijk wil ik gewoon één vast iemand."],
+                "effects": {"trust": 5, "stress": -10},
+            },
+        },
+        "replies": replies,
+    }
+
+
+def write_persona(directory: Path, data: dict[str, Any]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{data['id']}.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def variant(**changes: Any) -> dict[str, Any]:
+    data = copy.deepcopy(persona_data())
+    data.update(changes)
+    return data
