@@ -13,6 +13,12 @@ from gesprekscoach.catalogue import CatalogueError, Fields, read_yaml_mapping
 
 FALLBACK = "nlu_fallback"
 POLARITIES = {"+", "-", "0"}
+# What the casemanager sees for input that is not a move.
+SPECIAL_LABELS = {
+    FALLBACK: "Niet herkend",
+    "stilte": "Geen woorden",
+    "te_lang": "Te lang bericht",
+}
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,7 @@ class MoveCatalogue:
     def label(self, move_id: str | None) -> str:
         if move_id in self.moves:
             return self.moves[move_id].label
-        return "Niet herkend"
+        return SPECIAL_LABELS.get(move_id or "", SPECIAL_LABELS[FALLBACK])
 
 
 def load_moves(path: Path) -> MoveCatalogue:

@@ -82,7 +82,11 @@ class RasaClient:
             if response.status_code >= 500:
                 raise RasaUnavailable(f"De Rasa-server gaf een fout ({response.status_code}).")
             response.raise_for_status()
-            return parse_messages(response.json())
+            reply = parse_messages(response.json())
+            if not reply.texts:
+                # Rasa answers 200 with nothing when the action server is down.
+                raise RasaUnavailable("De oefenserver gaf geen antwoord.")
+            return reply
         raise AssertionError("unreachable")
 
     def start_practice(self, sender: str, persona: str | None, seed: int) -> Reply:

@@ -21,6 +21,8 @@ import yaml
 from gesprekscoach.processes import Ticker, python, quiet_env, say
 from gesprekscoach.settings import Settings
 
+LABELS = {"rasa": "de Rasa-server", "actions": "de actieserver"}
+
 
 class StackError(RuntimeError):
     """A server did not start; the message says which and where its log is."""
@@ -37,7 +39,7 @@ class Server:
 
     def start(self, cwd: Path) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("wb")
+        log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
             self.args,
             cwd=cwd,
@@ -93,6 +95,13 @@ def endpoints_file(settings: Settings) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     base = yaml.safe_load((settings.root / "endpoints.yml").read_text(encoding="utf-8")) or {}
     base["action_endpoint"] = {"url": settings.action_url}
+    # Conversations live in a database, not in the Rasa process, so a practice
+    # session survives a restart of the Rasa server.
+    base["tracker_store"] = {
+        "type": "SQL",
+        "dialect": "sqlite",
+        "db": str(settings.var_dir / f"rasa-tracker-{settings.rasa_port}.db"),
+    }
     path.write_text(yaml.safe_dump(base, sort_keys=False), encoding="utf-8")
     return path
 
@@ -128,6 +137,8 @@ class Stack:
         return (self.actions, self.rasa)
 
     def start(self) -> Stack:
+        settings = self.settings
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
         for server in self.servers:
             if server.ready():
                 raise StackError(
@@ -135,17 +146,36 @@ class Stack:
                     "Stop dat eerst, of kies andere poorten met RASA_PORT en ACTION_PORT."
                 )
         say("==> De actieserver en de Rasa-server starten (Rasa laadt het model: 30-60 s)...")
+        self.ready_seconds = self._start_and_wait(list(self.servers))
+        say(f"==> Klaar na {self.ready_seconds:.0f} s.")
+        return self
+
+    def revive(self) -> bool:
+        """Restart any server that died; True when all are ready again."""
+        dead = [server for server in self.servers if not server.alive()]
+        if not dead:
+            return all(server.ready() for server in self.servers)
+        names = " en ".join(LABELS[s.name] for s in dead)
+        say(f"==> Niet meer bereikbaar: {names}. Opnieuw starten...")
+        try:
+            self._start_and_wait(dead)
+        except StackError as exc:
+            say(str(exc))
+            return False
+        return True
+
+    def _start_and_wait(self, servers: list[Server]) -> float:
         started = time.monotonic()
-        for server in self.servers:
+        for server in servers:
             server.start(self.settings.root)
         with Ticker("Rasa laadt nog", every=10.0):
-            pending = list(self.servers)
+            pending = list(servers)
             while pending:
                 for server in list(pending):
                     if not server.alive():
                         self.stop()
                         raise StackError(
-                            f"De {server.name}-server is gestopt tijdens het starten. "
+                            f"{LABELS[server.name].capitalize()} stopte tijdens het starten. "
                             f"Laatste regels van {server.log_path}:\n{server.log_tail()}"
                         )
                     if server.ready():
@@ -157,9 +187,7 @@ class Stack:
                         f"klaar. Zie de logs in {self.settings.log_dir}."
                     )
                 time.sleep(0.5)
-        self.ready_seconds = time.monotonic() - started
-        say(f"==> Klaar na {self.ready_seconds:.0f} s.")
-        return self
+        return time.monotonic() - started
 
     def stop(self) -> None:
         # Rasa first, so no message is sent to an action server that is gone.

@@ -40,7 +40,8 @@ def choose_persona(
             print(f"Die inwoner ken ik niet: {wanted!r}.")
     print("Met wie wil je oefenen?")
     for i, p in enumerate(personas, 1):
-        print(f"  {i}. {p.name} ({p.age}), {p.type}: {p.summary}")
+        print(f"  {i}. {p.name} ({p.type})")
+        print(wrap(p.summary, indent="     "))
     while True:
         answer = ask(f"Typ een nummer (1-{len(personas)}) en druk op Enter: ").strip()
         if answer.isdigit() and 1 <= int(answer) <= len(personas):
@@ -67,10 +68,13 @@ class TerminalChat:
         client: RasaClient,
         catalogues: Catalogues,
         ask: Callable[[str], str] = input,
+        recover: Callable[[], bool] | None = None,
     ) -> None:
         self.client = client
         self.catalogues = catalogues
         self.ask = ask
+        self.recover = recover
+        """Restarts servers that died; given when this chat started them itself."""
         self.sender = f"terminal-{uuid.uuid4().hex[:12]}"
         self.last_payload: dict[str, object] = {}
         self.pending: str | None = None
@@ -86,9 +90,20 @@ class TerminalChat:
             )
             print(status_line(self.last_payload))
 
+    def _send_or_recover(self, text: str) -> Reply:
+        try:
+            return self.client.send(self.sender, text)
+        except RasaUnavailable:
+            if self.recover is None:
+                raise
+            print("\n[!] De oefenserver reageert niet. Ik start hem opnieuw; dat duurt even.")
+            if not self.recover():
+                raise
+            return self.client.send(self.sender, text)
+
     def send(self, persona: Persona, text: str) -> bool:
         try:
-            reply = self.client.send(self.sender, text)
+            reply = self._send_or_recover(text)
         except RasaUnavailable as exc:
             self.pending = text
             print(

@@ -77,8 +77,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     catalogues = default_catalogues()  # a broken persona file fails before Rasa starts
     seed = args.seed if args.seed is not None else int(time.time()) % MAX_SEED
-    with running_client(load_settings(), args.rasa_url) as client:
-        return TerminalChat(client, catalogues).run(args.persona, seed)
+    with running_client(load_settings(), args.rasa_url) as running:
+        chat = TerminalChat(running.client, catalogues, recover=running.recover)
+        return chat.run(args.persona, seed)
 
 
 def cmd_play(args: argparse.Namespace) -> int:
@@ -96,9 +97,9 @@ def cmd_play(args: argparse.Namespace) -> int:
                 catalogues.personas.get(key)
             except KeyError:
                 raise CatalogueError(script.path, "persona", f"unknown persona {key!r}") from None
-    with running_client(load_settings(), args.rasa_url) as client:
+    with running_client(load_settings(), args.rasa_url) as running:
         for script in scripts:
-            emit(play_script(client, script, args.persona, args.seed), args.json)
+            emit(play_script(running.client, script, args.persona, args.seed), args.json)
     return 0
 
 

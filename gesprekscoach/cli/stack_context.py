@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from gesprekscoach.processes import say
 from gesprekscoach.rasa_client import RasaClient
@@ -12,19 +13,26 @@ from gesprekscoach.stack import Stack
 from gesprekscoach.training import current_model, train
 
 
+@dataclass(frozen=True)
+class Running:
+    client: RasaClient
+    recover: Callable[[], bool] | None
+    """Restarts a server that died, when the servers were started here."""
+
+
 @contextmanager
-def running_client(settings: Settings, rasa_url: str | None) -> Iterator[RasaClient]:
+def running_client(settings: Settings, rasa_url: str | None) -> Iterator[Running]:
     """A client for the given server, or for a stack started (and stopped) here."""
     if rasa_url:
         client = RasaClient(rasa_url)
         if not client.healthy():
-            raise SystemExit(f"Geen Rasa-server bereikbaar op {rasa_url}.")
-        yield client
+            raise RuntimeError(f"Geen Rasa-server bereikbaar op {rasa_url}.")
+        yield Running(client, None)
         return
     model = current_model(settings)
     if model is None:
         say("==> Er is nog geen actueel model; eerst trainen.")
         model = train(settings).model
     with Stack(settings, model) as stack:
-        yield RasaClient(stack.settings.rasa_url)
+        yield Running(RasaClient(stack.settings.rasa_url), stack.revive)
         say("==> De servers stoppen...")

@@ -1,0 +1,78 @@
+"""The `coach` command as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gesprekscoach.stack import Stack
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def coach(*args: str, stdin: str = "", env: dict[str, str] | None = None, timeout: int = 120):
+    return subprocess.run(
+        [sys.executable, "-m", "gesprekscoach.cli.main", *args], input=stdin,
+        capture_output=True, text=True, timeout=timeout, env=env or dict(os.environ),
+    )  # fmt: skip
+
+
+def test_personas_lists_the_three_types() -> None:
+    result = coach("personas")
+    assert result.returncode == 0
+    for persona_type in ("wantrouwend", "laaggeletterd", "schulden"):
+        assert persona_type in result.stdout
+
+
+def test_broken_persona_file_is_reported_in_dutch(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "data/catalogues", tmp_path / "data/catalogues")
+    shutil.copytree(ROOT / "data/personas", tmp_path / "data/personas")
+    path = tmp_path / "data/personas/henk.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("trust: 40", "trust: veel"))
+    result = coach("personas", env={**os.environ, "COACH_HOME": str(tmp_path)})
+    assert result.returncode == 2
+    assert "Fout in een databestand" in result.stderr
+    assert "henk.yml: start.trust: must be a number" in result.stderr
+
+
+def test_play_with_a_broken_script_fails_before_starting(tmp_path: Path) -> None:
+    script = tmp_path / "leeg.yml"
+    script.write_text("persona: henk\nlines: []\n")
+    result = coach("play", str(script))
+    assert result.returncode == 2
+    assert "leeg.yml: lines" in result.stderr
+
+
+@pytest.mark.stack
+def test_chat_in_the_terminal(stack: Stack) -> None:
+    stdin = "\n".join([
+        "Goedemiddag, ik ben Sanne van de gemeente.",
+        "",
+        "/status",
+        "/iets",
+        "Hoe gaat het met u?",
+        "/stop",
+    ]) + "\n"  # fmt: skip
+    result = coach("chat", "--persona", "laaggeletterd", "--seed", "5",
+                   "--rasa-url", stack.settings.rasa_url, stdin=stdin)  # fmt: skip
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "Je oefent met Henk Visser" in out and "opdracht" in out
+    assert "herkend als: Begroeten en jezelf voorstellen" in out
+    assert "herkend als: Geen woorden" in out
+    assert "Dat commando ken ik niet" in out
+    assert "Het oefengesprek met Henk Visser is klaar. Je stuurde 3 berichten." in out
+
+
+@pytest.mark.stack
+def test_chat_ends_cleanly_when_input_ends(stack: Stack) -> None:
+    result = coach("chat", "--persona", "marco", "--rasa-url", stack.settings.rasa_url,
+                   stdin="Goedemorgen meneer Jansen.\n")  # fmt: skip
+    assert result.returncode == 0
+    assert "(gesprek afgerond)" in result.stdout
+    assert "is klaar" in result.stdout

@@ -1,0 +1,80 @@
+"""A server that dies mid-conversation: a clear message, nothing lost, and back on track."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gesprekscoach.cli.chat import TerminalChat
+from gesprekscoach.domain import Catalogues
+from gesprekscoach.rasa_client import RasaClient, RasaUnavailable
+from gesprekscoach.settings import load_settings
+from gesprekscoach.stack import Server, Stack
+from tests.conftest import free_port
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture
+def own_stack(model: Path, tmp_path: Path) -> Iterator[Stack]:
+    """A stack of its own, since these tests kill its servers."""
+    env = dict(os.environ)
+    env.update({"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()),
+                "COACH_VAR_DIR": str(tmp_path / "var")})  # fmt: skip
+    with Stack(load_settings(env), model) as stack:
+        yield stack
+
+
+def kill(server: Server) -> None:
+    assert server.proc is not None
+    os.killpg(server.proc.pid, signal.SIGKILL)
+    server.proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize("which", ["rasa", "actions"])
+def test_conversation_survives_a_server_restart(own_stack: Stack, which: str) -> None:
+    client = RasaClient(own_stack.settings.rasa_url, retries=0, timeout=20)
+    sender = f"restart-{which}"
+    client.start_practice(sender, "samira", seed=3)
+    client.send(sender, "Hoi Samira, ik ben Lotte van schuldhulp.")
+    before = client.send(sender, "Dat klinkt echt heel zwaar, met de kinderen erbij.").payload
+    assert before["turn"] == 2
+
+    kill(own_stack.rasa if which == "rasa" else own_stack.actions)
+    with pytest.raises(RasaUnavailable):
+        client.send(sender, "Ik bel vandaag zelf met je energieleverancier.")
+    assert own_stack.revive()
+
+    after = client.send(sender, "Ik bel vandaag zelf met je energieleverancier.").payload
+    assert after["turn"] == 3, "the state before the crash is kept and the turn counted once"
+    assert after["move"] == "regie_nemen"
+    assert after["trust"] != before["trust"] or after["stress"] != before["stress"]
+
+
+def test_terminal_chat_keeps_the_message_and_recovers(
+    own_stack: Stack, catalogues: Catalogues, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = iter([
+        "Goedemiddag meneer Visser, ik ben Sanne van de gemeente.",
+        "KILL",
+        "Wat heeft u op dit moment het meeste nodig?",
+        "/stop",
+    ])  # fmt: skip
+
+    def ask(prompt: str) -> str:
+        line = next(lines)
+        if line == "KILL":
+            kill(own_stack.rasa)
+            return next(lines)
+        return line
+
+    client = RasaClient(own_stack.settings.rasa_url, retries=0, timeout=20)
+    chat = TerminalChat(client, catalogues, ask=ask, recover=own_stack.revive)
+    assert chat.run("henk", seed=1) == 0
+    out = capsys.readouterr().out
+    assert "De oefenserver reageert niet" in out
+    assert "Het oefengesprek met Henk Visser is klaar. Je stuurde 2 berichten." in out
