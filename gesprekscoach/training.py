@@ -67,7 +67,7 @@ def train(settings: Settings, *, force: bool = False, out_dir: Path | None = Non
         say(f"==> Het model is actueel ({target.name}); niet opnieuw trainen.")
         return TrainResult(target, False, 0.0)
 
-    say("==> Het model trainen (de data of de configuratie is veranderd); dit duurt 1-3 minuten.")
+    say("==> Het model trainen (data of configuratie veranderd); dit duurt een halve minuut.")
     last_pct = -1
 
     def progress(line: str) -> None:

@@ -116,7 +116,11 @@ class TerminalChat:
         return True
 
     def run(self, wanted: str | None, seed: int) -> int:
-        persona = choose_persona(self.catalogues, wanted, self.ask)
+        try:
+            persona = choose_persona(self.catalogues, wanted, self.ask)
+        except (EOFError, KeyboardInterrupt):
+            print("\nGeen inwoner gekozen; er is geen gesprek begonnen.")
+            return 0
         print("\n" + "=" * WIDTH)
         print(wrap(f"Je oefent met {persona.name} ({persona.age}).\n\n{persona.briefing}"))
         print("=" * WIDTH)

@@ -76,3 +76,14 @@ def test_chat_ends_cleanly_when_input_ends(stack: Stack) -> None:
     assert result.returncode == 0
     assert "(gesprek afgerond)" in result.stdout
     assert "is klaar" in result.stdout
+
+
+@pytest.mark.stack
+def test_choosing_a_persona_by_number_and_giving_up(stack: Stack) -> None:
+    chosen = coach("chat", "--rasa-url", stack.settings.rasa_url, stdin="9\nabc\n3\n/stop\n")
+    assert chosen.returncode == 0
+    assert "Dat is geen keuze" in chosen.stdout
+    assert "Je oefent met Samira Bouzid" in chosen.stdout
+    nothing = coach("chat", "--rasa-url", stack.settings.rasa_url, stdin="")
+    assert nothing.returncode == 0
+    assert "er is geen gesprek begonnen" in nothing.stdout
