@@ -10,13 +10,19 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from gesprekscoach import practice
 from gesprekscoach.domain import default_catalogues
+from gesprekscoach.slots import changed_slots
 
 
-def _emit(dispatcher: CollectingDispatcher, output: practice.Output) -> list[EventType]:
-    for text in output.texts:
+def _emit(
+    dispatcher: CollectingDispatcher, tracker: Tracker, output: practice.Output
+) -> list[EventType]:
+    *first, last = output.texts
+    for text in first:
         dispatcher.utter_message(text=text)
-    dispatcher.utter_message(json_message=output.payload)
-    return [SlotSet(name, value) for name, value in output.slots.items()]
+    # The turn details ride along with the last text: one bot event, two messages.
+    dispatcher.utter_message(text=last, json_message=output.payload)
+    changed = changed_slots(tracker.current_slot_values(), output.slots)
+    return [SlotSet(name, value) for name, value in changed.items()]
 
 
 def _entity(tracker: Tracker, name: str) -> Any:
@@ -37,7 +43,7 @@ class ActionStartPractice(Action):
             seed_value = 0
         persona = _entity(tracker, "persona")
         output = practice.start(default_catalogues(), persona and str(persona), seed_value)
-        return _emit(dispatcher, output)
+        return _emit(dispatcher, tracker, output)
 
 
 class ActionPersonaReply(Action):
@@ -56,7 +62,7 @@ class ActionPersonaReply(Action):
             move=intent.get("name"),
             confidence=float(intent.get("confidence") or 0.0),
         )
-        return _emit(dispatcher, output)
+        return _emit(dispatcher, tracker, output)
 
 
 class ActionEndPractice(Action):
@@ -67,4 +73,4 @@ class ActionEndPractice(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         output = practice.end(default_catalogues(), tracker.current_slot_values())
-        return _emit(dispatcher, output)
+        return _emit(dispatcher, tracker, output)

@@ -166,8 +166,16 @@ class Stack:
 
     def _start_and_wait(self, servers: list[Server]) -> float:
         started = time.monotonic()
-        for server in servers:
-            server.start(self.settings.root)
+        try:
+            for server in servers:
+                server.start(self.settings.root)
+            return self._wait(servers, started)
+        except BaseException:
+            # Ctrl-C or SIGTERM while loading: no server may outlive us.
+            self.stop()
+            raise
+
+    def _wait(self, servers: list[Server], started: float) -> float:
         with Ticker("Rasa laadt nog", every=10.0):
             pending = list(servers)
             while pending:

@@ -1,5 +1,5 @@
 from gesprekscoach.engine import NeedStage, PersonaState
-from gesprekscoach.slots import state_from_slots, state_to_slots
+from gesprekscoach.slots import changed_slots, state_from_slots, state_to_slots
 
 
 def test_state_round_trips_through_slots() -> None:
@@ -8,6 +8,13 @@ def test_state_round_trips_through_slots() -> None:
     slots = state_to_slots(state)
     assert slots["practice_status"] == "bezig"
     assert state_from_slots(slots) == state
+
+
+def test_only_changed_slots_are_set() -> None:
+    state = PersonaState("henk", 3, 40.0, 45.0)
+    before = state_to_slots(state)
+    after = state_to_slots(state.with_changes(turn=1, stress=41.0))
+    assert set(changed_slots(before, after)) == {"stress", "persona_state"}
 
 
 def test_no_practice_means_no_state() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import time
 from pathlib import Path
@@ -144,8 +145,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return 0
 
 
+def _exit_on_signal(signum: int, frame: object) -> None:
+    """Turn SIGTERM/SIGHUP into a normal exit, so the servers this process started stop too."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _exit_on_signal)
     args = _build_parser().parse_args(argv)
     try:
         if args.command == "personas":

@@ -87,3 +87,33 @@ def test_choosing_a_persona_by_number_and_giving_up(stack: Stack) -> None:
     nothing = coach("chat", "--rasa-url", stack.settings.rasa_url, stdin="")
     assert nothing.returncode == 0
     assert "er is geen gesprek begonnen" in nothing.stdout
+
+
+def test_sigterm_stops_the_servers_it_started(model: Path) -> None:
+    """`coach serve` stopped by SIGTERM (a service manager, a closed terminal) leaves nothing."""
+    import signal
+    import time
+
+    from gesprekscoach.rasa_client import RasaClient
+    from tests.conftest import free_port
+
+    rasa_port, action_port = free_port(), free_port()
+    env = {**os.environ, "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gesprekscoach.cli.main", "serve"], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    client = RasaClient(f"http://127.0.0.1:{rasa_port}")
+    try:
+        deadline = time.monotonic() + 180
+        while not client.healthy():
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(1)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 128 + signal.SIGTERM
+        time.sleep(1)
+        assert not client.healthy()
+        assert not RasaClient(f"http://127.0.0.1:{action_port}").healthy()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
