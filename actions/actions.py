@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from gesprekscoach import practice
 from gesprekscoach.domain import default_catalogues
+from gesprekscoach.feedback.transcript import turns_from_events
 from gesprekscoach.slots import changed_slots
 
 
@@ -29,6 +30,16 @@ def _entity(tracker: Tracker, name: str) -> Any:
     return next(tracker.get_latest_entity_values(name), None)
 
 
+def _flag(value: Any, default: bool = True) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("false", "uit", "nee", "0", "off"):
+        return False
+    if isinstance(value, str) and value.strip().lower() in ("true", "aan", "ja", "1", "on"):
+        return True
+    return default
+
+
 class ActionStartPractice(Action):
     def name(self) -> str:
         return "action_start_practice"
@@ -42,7 +53,8 @@ class ActionStartPractice(Action):
         except (TypeError, ValueError):
             seed_value = 0
         persona = _entity(tracker, "persona")
-        output = practice.start(default_catalogues(), persona and str(persona), seed_value)
+        hints = _flag(_entity(tracker, "hints"))
+        output = practice.start(default_catalogues(), persona and str(persona), seed_value, hints)
         return _emit(dispatcher, tracker, output)
 
 
@@ -72,5 +84,17 @@ class ActionEndPractice(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        output = practice.end(default_catalogues(), tracker.current_slot_values())
+        turns = turns_from_events(tracker.events)
+        output = practice.end(default_catalogues(), tracker.current_slot_values(), turns)
         return _emit(dispatcher, tracker, output)
+
+
+class ActionSetHints(Action):
+    def name(self) -> str:
+        return "action_set_hints"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        on = _flag(_entity(tracker, "hints"), default=not tracker.get_slot("hints_on"))
+        return _emit(dispatcher, tracker, practice.set_hints(tracker.current_slot_values(), on))

@@ -11,6 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from gesprekscoach.engine import PersonaEngine
+from gesprekscoach.feedback.rules import FeedbackRules, load_rules
+from gesprekscoach.feedback.tips import TipCatalogue, check_move_tips, load_tips
+from gesprekscoach.language.check import LanguageChecker
 from gesprekscoach.language.jargon import JargonLexicon, load_jargon
 from gesprekscoach.moves import MoveCatalogue, load_moves
 from gesprekscoach.personas import PersonaCatalogue, load_personas
@@ -22,17 +25,27 @@ class Catalogues:
     moves: MoveCatalogue
     personas: PersonaCatalogue
     jargon: JargonLexicon
+    tips: TipCatalogue
+    rules: FeedbackRules
+    language: LanguageChecker
 
     def engine(self, persona_key: str) -> PersonaEngine:
         return PersonaEngine(self.personas.get(persona_key), self.jargon)
 
 
 def load_catalogues(data_dir: Path) -> Catalogues:
-    moves = load_moves(data_dir / "catalogues" / "moves.yml")
+    folder = data_dir / "catalogues"
+    moves = load_moves(folder / "moves.yml")
+    tips = load_tips(folder / "tips.yml")
+    check_move_tips(tips, {m.id: m.tips for m in moves.moves.values()}, folder / "moves.yml")
+    jargon = load_jargon(folder / "jargon.yml")
     return Catalogues(
         moves=moves,
         personas=load_personas(data_dir / "personas", moves),
-        jargon=load_jargon(data_dir / "catalogues" / "jargon.yml"),
+        jargon=jargon,
+        tips=tips,
+        rules=load_rules(folder / "feedback.yml", moves, tips),
+        language=LanguageChecker(jargon),
     )
 
 

@@ -13,14 +13,20 @@ from typing import Any
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.engine import PersonaState, Utterance
 from gesprekscoach.engine.engine import mood
-from gesprekscoach.slots import STATUS_DONE, STATUS_RUNNING, state_from_slots, state_to_slots
+from gesprekscoach.feedback.hints import hint_for
+from gesprekscoach.feedback.render import render_text
+from gesprekscoach.feedback.report import Report, build_report
+from gesprekscoach.feedback.transcript import Turn
+from gesprekscoach.protocol import PAYLOAD_KEY
+from gesprekscoach.slots import STATUS_DONE, state_from_slots, state_to_slots
 
-PAYLOAD_KEY = "coach"
 NOT_STARTED = (
     "Er loopt nog geen oefengesprek. Kies eerst een inwoner om mee te oefenen "
     "(in de terminal: coach chat)."
 )
 ALREADY_DONE = "Dit oefengesprek is al afgelopen. Begin een nieuw gesprek om verder te oefenen."
+HINTS_ON = "Tips tijdens het gesprek staan aan."
+HINTS_OFF = "Tips tijdens het gesprek staan uit (examenstand). Je krijgt de feedback aan het eind."
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,10 @@ class Output:
     texts: list[str]
     payload: dict[str, Any]
     slots: dict[str, Any] = field(default_factory=dict)
+
+
+def _error(text: str, error: str) -> Output:
+    return Output([text], {PAYLOAD_KEY: {"kind": "error", "error": error}})
 
 
 def _state_payload(state: PersonaState) -> dict[str, Any]:
@@ -43,7 +53,7 @@ def _state_payload(state: PersonaState) -> dict[str, Any]:
     }
 
 
-def start(catalogues: Catalogues, persona_key: str | None, seed: int) -> Output:
+def start(catalogues: Catalogues, persona_key: str | None, seed: int, hints: bool = True) -> Output:
     personas = catalogues.personas
     key = persona_key or next(iter(personas.personas))
     try:
@@ -61,9 +71,16 @@ def start(catalogues: Catalogues, persona_key: str | None, seed: int) -> Output:
         "persona_name": persona.name,
         "persona_type": persona.type,
         "briefing": persona.briefing,
+        "hints": hints,
         **_state_payload(state),
     }
-    return Output([opening], {PAYLOAD_KEY: payload}, state_to_slots(state))
+    slots = {**state_to_slots(state), "hints_on": hints}
+    return Output([opening], {PAYLOAD_KEY: payload}, slots)
+
+
+def set_hints(slots: dict[str, Any], on: bool) -> Output:
+    text = HINTS_ON if on else HINTS_OFF
+    return Output([text], {PAYLOAD_KEY: {"kind": "hints", "hints": on}}, {"hints_on": on})
 
 
 def turn(
@@ -75,13 +92,24 @@ def turn(
 ) -> Output:
     state = state_from_slots(slots)
     if state is None:
-        return Output([NOT_STARTED], {PAYLOAD_KEY: {"kind": "error", "error": "not_started"}})
+        return _error(NOT_STARTED, "not_started")
     if slots.get("practice_status") == STATUS_DONE:
-        return Output([ALREADY_DONE], {PAYLOAD_KEY: {"kind": "error", "error": "finished"}})
+        return _error(ALREADY_DONE, "finished")
     engine = catalogues.engine(state.persona_id)
     result = engine.respond(state, Utterance(text, move, confidence))
+    language = catalogues.language.check(text).to_dict()
+    coaching: list[str] = []
+    if slots.get("hints_on", True) is not False:
+        # Earlier turns only need their move for the hint rules (a streak of closed questions).
+        history = [Turn(i, "", m, 0.0, "", 0.0, 0.0, 0.0) for i, m in enumerate(state.moves, 1)]
+        current = Turn(result.state.turn, text, result.move, confidence, result.reply,
+                       state.trust, result.state.trust, result.state.stress, language)  # fmt: skip
+        hint = hint_for(catalogues.rules, catalogues.tips, [*history, current],
+                        engine.persona.name)  # fmt: skip
+        coaching = [hint] if hint else []
     payload = {
         "kind": "turn",
+        "text": text,
         "move": result.move,
         "nlu_move": move,
         "confidence": round(confidence, 3),
@@ -89,19 +117,36 @@ def turn(
         "reaction": result.reaction,
         "trust_delta": result.trust_delta,
         "stress_delta": result.stress_delta,
-        "jargon": [
-            {"term": hit.term, "alternative": hit.alternative, "found": hit.found}
-            for hit in result.jargon
-        ],
+        "jargon": language["jargon"],
+        "language": language,
+        "coaching": coaching,
         **_state_payload(result.state),
     }
     return Output([result.reply], {PAYLOAD_KEY: payload}, state_to_slots(result.state))
 
 
-def end(catalogues: Catalogues, slots: dict[str, Any]) -> Output:
+def report_for(catalogues: Catalogues, state: PersonaState, turns: list[Turn]) -> Report:
+    persona = catalogues.personas.get(state.persona_id)
+    start_trust, start_stress = state.curve[0] if state.curve else (
+        persona.start_trust, persona.start_stress)  # fmt: skip
+    return build_report(
+        moves=catalogues.moves,
+        tips=catalogues.tips,
+        rules=catalogues.rules,
+        persona_id=persona.id,
+        persona_name=persona.name,
+        turns=turns,
+        start_trust=start_trust,
+        start_stress=start_stress,
+        hidden_need_turn=state.hidden_need_turn,
+    )
+
+
+def end(catalogues: Catalogues, slots: dict[str, Any], turns: list[Turn]) -> Output:
+    """The summary and the report; `turns` come from the tracker (feedback.transcript)."""
     state = state_from_slots(slots)
     if state is None:
-        return Output([NOT_STARTED], {PAYLOAD_KEY: {"kind": "error", "error": "not_started"}})
+        return _error(NOT_STARTED, "not_started")
     persona = catalogues.personas.get(state.persona_id)
     need = persona.hidden_need
     if state.hidden_need_found:
@@ -117,6 +162,7 @@ def end(catalogues: Catalogues, slots: dict[str, Any]) -> Output:
         f"bericht{'en' if state.turn != 1 else ''}. Vertrouwen: van {start_trust:.0f} "
         f"naar {state.trust:.0f}. Spanning: {state.stress:.0f} ({mood(state.stress)}).\n{found}"
     )
+    report = report_for(catalogues, state, turns)
     payload = {
         "kind": "end",
         "persona_name": persona.name,
@@ -124,9 +170,11 @@ def end(catalogues: Catalogues, slots: dict[str, Any]) -> Output:
         "hidden_need": need.summary,
         "curve": [list(point) for point in state.curve],
         "moves": list(state.moves),
+        "report": report.to_dict(),
         **_state_payload(state),
     }
-    return Output([summary], {PAYLOAD_KEY: payload}, state_to_slots(state, STATUS_DONE))
+    texts = [summary, *render_text(report)]
+    return Output(texts, {PAYLOAD_KEY: payload}, state_to_slots(state, STATUS_DONE))
 
 
-__all__ = ["Output", "PAYLOAD_KEY", "STATUS_RUNNING", "end", "start", "turn"]
+__all__ = ["Output", "PAYLOAD_KEY", "end", "set_hints", "start", "turn"]

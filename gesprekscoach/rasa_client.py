@@ -13,10 +13,11 @@ from typing import Any
 
 import requests
 
-from gesprekscoach.practice import PAYLOAD_KEY
+from gesprekscoach.protocol import PAYLOAD_KEY
 
 START_INTENT = "start_oefening"
 STOP_INTENT = "stop_oefening"
+HINTS_INTENT = "hints_instellen"
 
 
 class RasaUnavailable(RuntimeError):
@@ -45,8 +46,8 @@ def parse_messages(messages: list[dict[str, Any]]) -> Reply:
     return Reply(texts, payload)
 
 
-def start_message(persona: str | None, seed: int) -> str:
-    entities: dict[str, Any] = {"seed": seed}
+def start_message(persona: str | None, seed: int, hints: bool = True) -> str:
+    entities: dict[str, Any] = {"seed": seed, "hints": hints}
     if persona:
         entities["persona"] = persona
     return f"/{START_INTENT}{json.dumps(entities)}"
@@ -89,8 +90,13 @@ class RasaClient:
             return reply
         raise AssertionError("unreachable")
 
-    def start_practice(self, sender: str, persona: str | None, seed: int) -> Reply:
-        return self.send(sender, start_message(persona, seed))
+    def start_practice(
+        self, sender: str, persona: str | None, seed: int, hints: bool = True
+    ) -> Reply:
+        return self.send(sender, start_message(persona, seed, hints))
+
+    def set_hints(self, sender: str, on: bool) -> Reply:
+        return self.send(sender, f"/{HINTS_INTENT}{json.dumps({'hints': on})}")
 
     def stop_practice(self, sender: str) -> Reply:
         return self.send(sender, f"/{STOP_INTENT}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 import uuid
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.personas import Persona
@@ -14,9 +16,10 @@ WIDTH = 78
 HELP = """\
 Zo werkt het:
   Typ je bericht aan de inwoner en druk op Enter.
-  /stop    het gesprek afronden en de samenvatting zien
-  /status  vertrouwen en spanning van de inwoner nu
-  /help    deze uitleg"""
+  /stop           het gesprek afronden en je feedback lezen
+  /hints aan|uit  tips van de coach tijdens het gesprek aan of uit
+  /status         vertrouwen en spanning van de inwoner nu
+  /help           deze uitleg"""
 # Past this the inwoner only reads a pasted document; Rasa still gets it all.
 MAX_CHARS = 10_000
 
@@ -69,12 +72,16 @@ class TerminalChat:
         catalogues: Catalogues,
         ask: Callable[[str], str] = input,
         recover: Callable[[], bool] | None = None,
+        hints: bool = True,
+        report_dir: Path | None = None,
     ) -> None:
         self.client = client
         self.catalogues = catalogues
         self.ask = ask
         self.recover = recover
         """Restarts servers that died; given when this chat started them itself."""
+        self.hints = hints
+        self.report_dir = report_dir
         self.sender = f"terminal-{uuid.uuid4().hex[:12]}"
         self.last_payload: dict[str, object] = {}
         self.pending: str | None = None
@@ -82,6 +89,8 @@ class TerminalChat:
     def show(self, persona: Persona, reply: Reply) -> None:
         for text in reply.texts:
             print(wrap(f"{persona.name.split()[0]}: {text}"))
+        for hint in reply.payload.get("coaching") or []:
+            print(wrap(f"💡 Coach: {hint}", indent="  "))
         if reply.payload.get("kind") in ("turn", "start"):
             self.last_payload = dict(reply.payload)
             move = reply.payload.get("move")
@@ -126,7 +135,7 @@ class TerminalChat:
         print("=" * WIDTH)
         print(HELP + "\n")
         try:
-            reply = self.client.start_practice(self.sender, persona.id, seed)
+            reply = self.client.start_practice(self.sender, persona.id, seed, hints=self.hints)
         except RasaUnavailable as exc:
             print(f"[!] {exc} Het gesprek kan niet beginnen. Probeer het later opnieuw.")
             return 1
@@ -146,6 +155,9 @@ class TerminalChat:
             if text.lower() == "/help":
                 print(HELP)
                 continue
+            if text.lower().startswith("/hints"):
+                self.switch_hints(text)
+                continue
             if text.lower() == "/status":
                 print(status_line(self.last_payload, show_move=False))
                 continue
@@ -153,6 +165,28 @@ class TerminalChat:
                 print("Dat commando ken ik niet. Typ /help voor de mogelijkheden.")
                 continue
             self.send(persona, line[:MAX_CHARS])
+
+    def switch_hints(self, command: str) -> None:
+        arg = command[len("/hints"):].strip().lower()
+        if arg not in ("aan", "uit"):
+            print("Typ /hints aan of /hints uit.")
+            return
+        try:
+            reply = self.client.set_hints(self.sender, arg == "aan")
+        except RasaUnavailable as exc:
+            print(f"[!] {exc} Probeer het zo nog eens.")
+            return
+        print(reply.text)
+
+    def save_chart(self, report: dict[str, Any]) -> Path | None:
+        if self.report_dir is None:
+            return None
+        from gesprekscoach.feedback.chart import theme_chart
+
+        self.report_dir.mkdir(parents=True, exist_ok=True)
+        path = self.report_dir / f"{self.sender}.png"
+        path.write_bytes(theme_chart(report, self.catalogues.tips.themes))
+        return path
 
     def finish(self, persona: Persona) -> int:
         try:
@@ -162,6 +196,11 @@ class TerminalChat:
             return 1
         print("\n" + "=" * WIDTH)
         for text in reply.texts:
-            print(wrap(text))
+            print(wrap(text) + "\n")
+        report = reply.payload.get("report")
+        if isinstance(report, dict):
+            chart = self.save_chart(report)
+            if chart is not None:
+                print(f"Grafiek van je gesprek: {chart}")
         print("=" * WIDTH)
         return 0

@@ -25,6 +25,8 @@ def _build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--persona", help="id of type van de inwoner (anders kies je zelf)")
     chat.add_argument("--seed", type=int, help="vaste seed voor herhaalbare antwoorden")
     chat.add_argument("--rasa-url", help="gebruik een Rasa-server die al draait")
+    chat.add_argument("--no-hints", action="store_true",
+                      help="geen tips tijdens het gesprek (examenstand)")  # fmt: skip
 
     sub.add_parser("personas", help="de inwoners waarmee je kunt oefenen")
 
@@ -37,6 +39,9 @@ def _build_parser() -> argparse.ArgumentParser:
     play.add_argument("--seed", type=int, default=1)
     play.add_argument("--json", action="store_true", help="per bestand een JSON-object per regel")
     play.add_argument("--rasa-url", help="gebruik een Rasa-server die al draait")
+
+    lang = sub.add_parser("language", help="taalcheck (B1, jargon) van berichten op stdin")
+    lang.add_argument("--json", action="store_true", help="per regel een JSON-object")
 
     sim = sub.add_parser(
         "simulate", help="een persona uitproberen met gelabelde zetten, zonder Rasa"
@@ -78,8 +83,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     catalogues = default_catalogues()  # a broken persona file fails before Rasa starts
     seed = args.seed if args.seed is not None else int(time.time()) % MAX_SEED
-    with running_client(load_settings(), args.rasa_url) as running:
-        chat = TerminalChat(running.client, catalogues, recover=running.recover)
+    settings = load_settings()
+    with running_client(settings, args.rasa_url) as running:
+        chat = TerminalChat(
+            running.client, catalogues, recover=running.recover,
+            hints=not args.no_hints, report_dir=settings.var_dir / "reports",
+        )  # fmt: skip
         return chat.run(args.persona, seed)
 
 
@@ -101,6 +110,26 @@ def cmd_play(args: argparse.Namespace) -> int:
     with running_client(load_settings(), args.rasa_url) as running:
         for script in scripts:
             emit(play_script(running.client, script, args.persona, args.seed), args.json)
+    return 0
+
+
+def cmd_language(as_json: bool) -> int:
+    import json
+
+    from gesprekscoach.domain import default_catalogues
+
+    checker = default_catalogues().language
+    for line in sys.stdin:
+        text = line.rstrip("\n")
+        result = checker.check(text)
+        if as_json:
+            print(json.dumps(result.to_dict(), ensure_ascii=False), flush=True)
+            continue
+        verdict = "B1: ja" if result.b1_ok else "B1: nee (" + "; ".join(result.reasons) + ")"
+        score = "-" if result.flesch_douma is None else f"{result.flesch_douma:.0f}"
+        print(f"{text}\n  Flesch-Douma {score}, {verdict}")
+        for hit in result.jargon:
+            print(f"  '{hit.found}' -> {hit.alternative}")
     return 0
 
 
@@ -164,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_chat(args)
         if args.command == "play":
             return cmd_play(args)
+        if args.command == "language":
+            return cmd_language(args.json)
         if args.command == "simulate":
             return cmd_simulate(args)
         if args.command == "serve":

@@ -64,11 +64,14 @@ def play_script(
             "stress": p.get("stress"),
             "reaction": p.get("reaction"),
             "jargon": [hit["term"] for hit in p.get("jargon", [])],
+            "language": p.get("language"),
+            "coaching": p.get("coaching", []),
         }
         if expected is not None:
             turn["expected_move"] = expected
         turns.append(turn)
     end = client.stop_practice(sender).payload
+    report = end.get("report") or {}
     return {
         "file": str(script.path),
         "persona": start.payload.get("persona"),
@@ -81,6 +84,17 @@ def play_script(
         "hidden_need": end.get("hidden_need"),
         "final_trust": end.get("trust"),
         "final_stress": end.get("stress"),
+        "feedback": {
+            "tips": [
+                {"id": t["id"], "heading": t["heading"], "status": t["status"],
+                 "evidence": t["evidence"], "advice": t["advice"]}
+                for t in report.get("tips", [])
+            ],
+            "went_well": report.get("went_well", []),
+            "work_on": report.get("work_on", []),
+            "measures": report.get("measures", {}),
+            "language": [t["language"] for t in turns],
+        },
     }
 
 
@@ -95,7 +109,12 @@ def render(result: dict[str, Any]) -> str:
             f"   inwoner [vertrouwen {t['trust']:.0f}, spanning {t['stress']:.0f}]: {t['reply']}"
         )
     found = f"ja, in bericht {result['hidden_need_turn']}" if result["hidden_need_found"] else "nee"
-    out.append(f"Verborgen behoefte gevonden: {found}\n")
+    out.append(f"Verborgen behoefte gevonden: {found}")
+    for tip in result["feedback"]["tips"]:
+        if tip["status"] != "not_applicable":
+            mark = "✓" if tip["status"] == "credited" else "✗"
+            out.append(f"  {mark} {tip['id']} {tip['heading']}")
+    out.append("")
     return "\n".join(out)
 
 

@@ -1,0 +1,1 @@
+"""Feedback against the tips of the communicatiekaart and the A&O werkateliers."""

@@ -1,0 +1,107 @@
+"""The report as readable Dutch for the chat, split to fit chat message limits."""
+
+from __future__ import annotations
+
+from gesprekscoach.feedback.report import CREDITED, FLAGGED, Evidence, Report
+
+# Telegram allows 4,096 characters per message; stay clear of it.
+CHAT_LIMIT = 3500
+MARK = {CREDITED: "✓", FLAGGED: "✗"}
+
+
+def _quote(evidence: Evidence | None) -> str:
+    if evidence is None or evidence.turn is None:
+        return ""
+    text = evidence.text if len(evidence.text) <= 160 else evidence.text[:157] + "..."
+    return f'Je schreef in bericht {evidence.turn}: "{text}"\n'
+
+
+def _decimal(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.0f}%"
+
+
+def render_sections(report: Report) -> list[str]:
+    name = report.persona_name.split()[0]
+    m = report.measures
+    sections = [f"Feedback op je gesprek met {report.persona_name}"]
+
+    if report.went_well:
+        lines = ["Wat ging goed"]
+        for p in report.went_well:
+            lines.append(f"✓ {p.tip} {p.heading}\n{_quote(p.evidence)}{p.text}")
+        sections.append("\n\n".join(lines))
+    else:
+        sections.append("Wat ging goed\nIn dit gesprek zag ik nog geen van de tips terug.")
+
+    if report.work_on:
+        lines = [f"{'Drie dingen' if len(report.work_on) == 3 else 'Om'} aan te werken"]
+        for i, p in enumerate(report.work_on, 1):
+            lines.append(
+                f"{i}. {p.tip} {p.heading}\n{_quote(p.evidence)}{p.text}\n"
+                f'Probeer de volgende keer: "{p.try_}"'
+            )
+        sections.append("\n\n".join(lines))
+
+    found = (f"gevonden in bericht {m.hidden_need_turn}" if m.hidden_need_found
+             else "niet gevonden")  # fmt: skip
+    needs = (f"bericht {m.first_needs_question_turn}" if m.first_needs_question_turn
+             else "niet gesteld")  # fmt: skip
+    data = (f"ja (bericht {', '.join(map(str, m.data_before_trust_turns))})"
+            if m.data_before_trust else "nee")  # fmt: skip
+    sections.append(
+        "In cijfers\n"
+        f"- Open vragen: {_percent(m.open_question_share)} van je {m.questions} vragen\n"
+        f"- Reflecties (empathie, samenvatten): {m.reflections}"
+        f" ({_decimal(m.reflections_per_question)} per vraag)\n"
+        f"- Jouw deel van de woorden: {_percent(m.casemanager_word_share)}\n"
+        f"- Eerste vraag naar wat {name} nodig heeft: {needs}\n"
+        f"- Gegevens gevraagd voordat er vertrouwen was: {data}\n"
+        f"- Berichten in duidelijke taal (B1): {_percent(m.plain_language_share)}\n"
+        f"- Vertrouwen van {name}: {m.trust_curve[0]:.0f} → {m.trust_curve[-1]:.0f}\n"
+        f"- Verborgen behoefte: {found}"
+    )
+    lines = ["Alle tips"]
+    for t in report.tips:
+        mark = MARK.get(t.status, "–")
+        suffix = "" if t.status != "not_applicable" else " (kwam niet aan bod)"
+        lines.append(f"{mark} {t.id} {t.heading}{suffix}")
+    sections.append("\n".join(lines))
+    return sections
+
+
+def split_for_chat(sections: list[str], limit: int = CHAT_LIMIT) -> list[str]:
+    """Pack sections into messages of at most `limit` characters, cutting long ones at lines."""
+    messages: list[str] = []
+    current = ""
+    for section in sections:
+        pieces = [section]
+        if len(section) > limit:
+            pieces, piece = [], ""
+            for line in section.splitlines(keepends=True):
+                while len(line) > limit:
+                    pieces.append(piece + line[: limit - len(piece)])
+                    line, piece = line[limit - len(piece):], ""
+                if len(piece) + len(line) > limit:
+                    pieces.append(piece)
+                    piece = ""
+                piece += line
+            pieces.append(piece)
+        for piece in pieces:
+            piece = piece.strip("\n")
+            if current and len(current) + 2 + len(piece) <= limit:
+                current += "\n\n" + piece
+            else:
+                if current:
+                    messages.append(current)
+                current = piece
+    if current:
+        messages.append(current)
+    return messages
+
+
+def render_text(report: Report, limit: int = CHAT_LIMIT) -> list[str]:
+    return split_for_chat(render_sections(report), limit)

@@ -1,0 +1,90 @@
+"""The turns of a practice conversation, as feedback needs them.
+
+Built from the turn details the action attaches to every persona reply (see
+gesprekscoach.practice), so the report can be made from the Rasa tracker's
+events, from `coach play` output, or from the database later, alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gesprekscoach.protocol import PAYLOAD_KEY
+
+CLOSED_MOVES = frozenset({"gesloten_vraag", "info_opvragen"})
+
+
+@dataclass(frozen=True)
+class Turn:
+    number: int
+    text: str
+    move: str
+    confidence: float
+    reply: str
+    trust_before: float
+    trust: float
+    stress: float
+    language: dict[str, Any] = field(default_factory=dict)
+    coaching: tuple[str, ...] = ()
+    hidden_need_revealed: bool = False
+
+    @property
+    def jargon(self) -> list[dict[str, str]]:
+        return list(self.language.get("jargon") or [])
+
+    @property
+    def b1_ok(self) -> bool:
+        return bool(self.language.get("b1_ok", True))
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def turns_from_payloads(payloads: Iterable[tuple[dict[str, Any], str]]) -> list[Turn]:
+    """Turns from (turn payload, persona reply text) pairs, in order."""
+    turns: list[Turn] = []
+    for payload, reply in payloads:
+        if payload.get("kind") != "turn":
+            continue
+        turns.append(
+            Turn(
+                number=int(payload["turn"]),
+                text=str(payload.get("text") or ""),
+                move=str(payload.get("move")),
+                confidence=float(payload.get("confidence") or 0.0),
+                reply=reply,
+                trust_before=float(payload["trust"]) - float(payload.get("trust_delta") or 0.0),
+                trust=float(payload["trust"]),
+                stress=float(payload["stress"]),
+                language=dict(payload.get("language") or {}),
+                coaching=tuple(payload.get("coaching") or ()),
+                hidden_need_revealed=payload.get("reaction") == "hidden_need",
+            )
+        )
+    return turns
+
+
+def turns_from_events(events: Iterable[dict[str, Any]]) -> list[Turn]:
+    """Turns from Rasa tracker events (plain dicts): the bot events carry the details."""
+    pairs = []
+    for event in events:
+        if event.get("event") != "bot":
+            continue
+        custom = (event.get("data") or {}).get("custom") or {}
+        payload = custom.get(PAYLOAD_KEY) if isinstance(custom, dict) else None
+        if isinstance(payload, dict):
+            pairs.append((payload, str(event.get("text") or "")))
+    return turns_from_payloads(pairs)
+
+
+def closed_streak(turns: list[Turn], index: int) -> int:
+    """How many closed questions or data requests in a row end at turns[index]."""
+    streak = 0
+    for turn in reversed(turns[: index + 1]):
+        if turn.move not in CLOSED_MOVES:
+            break
+        streak += 1
+    return streak

@@ -1,0 +1,7 @@
+"""What the action server sends to clients beside the persona's words.
+
+Every reply carries a JSON payload under this key (turn details, the report at
+the end); clients and feedback read it from the REST output or the tracker.
+"""
+
+PAYLOAD_KEY = "coach"
