@@ -8,6 +8,7 @@ export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore
 
 echo "==> Stijlcontrole (ruff) en typecontrole (mypy)"
 .venv/bin/ruff check gesprekscoach coach_nlu actions bench tests scripts
+.venv/bin/ruff format --check gesprekscoach coach_nlu actions bench tests scripts
 .venv/bin/mypy
 
 echo "==> Tests (pytest)"

@@ -167,7 +167,7 @@ class TerminalChat:
             self.send(persona, line[:MAX_CHARS])
 
     def switch_hints(self, command: str) -> None:
-        arg = command[len("/hints"):].strip().lower()
+        arg = command[len("/hints") :].strip().lower()
         if arg not in ("aan", "uit"):
             print("Typ /hints aan of /hints uit.")
             return

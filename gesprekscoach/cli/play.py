@@ -86,8 +86,13 @@ def play_script(
         "final_stress": end.get("stress"),
         "feedback": {
             "tips": [
-                {"id": t["id"], "heading": t["heading"], "status": t["status"],
-                 "evidence": t["evidence"], "advice": t["advice"]}
+                {
+                    "id": t["id"],
+                    "heading": t["heading"],
+                    "status": t["status"],
+                    "evidence": t["evidence"],
+                    "advice": t["advice"],
+                }
                 for t in report.get("tips", [])
             ],
             "went_well": report.get("went_well", []),

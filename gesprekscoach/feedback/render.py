@@ -84,7 +84,7 @@ def split_for_chat(sections: list[str], limit: int = CHAT_LIMIT) -> list[str]:
             for line in section.splitlines(keepends=True):
                 while len(line) > limit:
                     pieces.append(piece + line[: limit - len(piece)])
-                    line, piece = line[limit - len(piece):], ""
+                    line, piece = line[limit - len(piece) :], ""
                 if len(piece) + len(line) > limit:
                     pieces.append(piece)
                     piece = ""

@@ -67,8 +67,14 @@ class Report:
             "persona": self.persona_id,
             "persona_name": self.persona_name,
             "tips": [
-                {"id": t.id, "heading": t.heading, "theme": t.theme, "status": t.status,
-                 "evidence": [asdict(e) for e in t.evidence], "advice": t.advice}
+                {
+                    "id": t.id,
+                    "heading": t.heading,
+                    "theme": t.theme,
+                    "status": t.status,
+                    "evidence": [asdict(e) for e in t.evidence],
+                    "advice": t.advice,
+                }
                 for t in self.tips
             ],  # fmt: skip
             "went_well": [asdict(p) for p in self.went_well],
@@ -162,7 +168,7 @@ def build_report(
             evidence = tuple(dict.fromkeys(e for _, _, e in tip_flags))
             own = sorted(try_for[tip.id], key=lambda t: -t[0])
             try_sentence = own[0][1] if own else tip.try_[0]
-            advice = f"{why} Probeer de volgende keer: \"{try_sentence}\""
+            advice = f'{why} Probeer de volgende keer: "{try_sentence}"'
             results.append(TipResult(tip.id, tip.heading, tip.theme, FLAGGED, evidence,
                                      advice, weight))  # fmt: skip
         elif credits[tip.id]:
@@ -182,9 +188,7 @@ def build_report(
               r.advice.split(marker)[1].rstrip('"'))
         for r in flagged[:WORK_ON]
     )  # fmt: skip
-    credited = sorted(
-        (r for r in results if r.status == CREDITED), key=lambda r: -len(r.evidence)
-    )
+    credited = sorted((r for r in results if r.status == CREDITED), key=lambda r: -len(r.evidence))
     went_well = tuple(
         Point(r.id, r.heading, r.evidence[0].note, r.evidence[0]) for r in credited[:WENT_WELL]
     )

@@ -127,9 +127,14 @@ def load_rules(path: Path, moves: MoveCatalogue, tips: TipCatalogue) -> Feedback
 
     return FeedbackRules(
         flags=tuple(
-            FlagRule(f.text("id"), f.text("tip"), _when(f.sub("when"), moves), f.text("why"),
-                     f.number("weight", low=0, high=100, default=5.0),
-                     f.text("try") if f.has("try") else None)
+            FlagRule(
+                f.text("id"),
+                f.text("tip"),
+                _when(f.sub("when"), moves),
+                f.text("why"),
+                f.number("weight", low=0, high=100, default=5.0),
+                f.text("try") if f.has("try") else None,
+            )
             for f in entries("flags", {"why", "weight", "try"})
         ),  # fmt: skip
         credits=tuple(

@@ -55,8 +55,10 @@ class LanguageResult:
             "sentences": self.sentences,
             "long_sentences": list(self.long_sentences),
             "rare_words": list(self.rare_words),
-            "jargon": [{"term": h.term, "alternative": h.alternative, "found": h.found}
-                       for h in self.jargon],  # fmt: skip
+            "jargon": [
+                {"term": h.term, "alternative": h.alternative, "found": h.found}
+                for h in self.jargon
+            ],  # fmt: skip
             "reasons": list(self.reasons),
         }
 

@@ -33,8 +33,10 @@ def test_jargon_message(catalogues: Catalogues) -> None:
 
 
 def test_long_sentence_is_named(catalogues: Catalogues) -> None:
-    text = ("Als je morgen naar ons toe komt en je neemt de brieven mee die je van de "
-            "woningcorporatie en van de bank hebt gekregen dan kunnen we samen kijken wat er moet")
+    text = (
+        "Als je morgen naar ons toe komt en je neemt de brieven mee die je van de "
+        "woningcorporatie en van de bank hebt gekregen dan kunnen we samen kijken wat er moet"
+    )
     r = catalogues.language.check(text)
     assert not r.b1_ok and r.long_sentences == (text,)
 
