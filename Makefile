@@ -26,8 +26,8 @@ bench: train
 	@$(PY) -m bench
 
 lint: setup
-	@$(VENV)/bin/ruff check gesprekscoach coach_nlu actions bench tests scripts
-	@$(VENV)/bin/ruff format --check gesprekscoach coach_nlu actions bench tests scripts
+	@$(VENV)/bin/ruff check gesprekscoach coach_nlu actions bench tests scripts migrations
+	@$(VENV)/bin/ruff format --check gesprekscoach coach_nlu actions bench tests scripts migrations
 	@$(VENV)/bin/mypy
 
 clean:

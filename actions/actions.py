@@ -11,7 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from gesprekscoach import practice
 from gesprekscoach.domain import default_catalogues
 from gesprekscoach.feedback.transcript import turns_from_events
+from gesprekscoach.protocol import PAYLOAD_KEY
 from gesprekscoach.slots import changed_slots
+from gesprekscoach.storage.service import default_salt, session_log, writes_for
 
 
 def _emit(
@@ -22,8 +24,17 @@ def _emit(
         dispatcher.utter_message(text=text)
     # The turn details ride along with the last text: one bot event, two messages.
     dispatcher.utter_message(text=last, json_message=output.payload)
+    _log(tracker, output)
     changed = changed_slots(tracker.current_slot_values(), output.slots)
     return [SlotSet(name, value) for name, value in changed.items()]
+
+
+def _log(tracker: Tracker, output: practice.Output) -> None:
+    """Hand what happened to the background session log (never blocks the answer)."""
+    metadata = (tracker.latest_message or {}).get("metadata")
+    payload = output.payload.get(PAYLOAD_KEY) or {}
+    for write in writes_for(tracker.sender_id, payload, metadata, default_salt()):
+        session_log().put(write)
 
 
 def _entity(tracker: Tracker, name: str) -> Any:

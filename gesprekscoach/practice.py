@@ -72,6 +72,7 @@ def start(catalogues: Catalogues, persona_key: str | None, seed: int, hints: boo
         "persona_type": persona.type,
         "briefing": persona.briefing,
         "hints": hints,
+        "seed": seed,
         **_state_payload(state),
     }
     slots = {**state_to_slots(state), "hints_on": hints}
@@ -110,6 +111,7 @@ def turn(
     payload = {
         "kind": "turn",
         "text": text,
+        "reply": result.reply,
         "move": result.move,
         "nlu_move": move,
         "confidence": round(confidence, 3),

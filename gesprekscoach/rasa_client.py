@@ -54,8 +54,16 @@ def start_message(persona: str | None, seed: int, hints: bool = True) -> str:
 
 
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float = 60.0, retries: int = 2) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float = 60.0,
+        retries: int = 2,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.metadata = metadata or {}
+        """Sent with every message: who is practising, on which channel (pseudonymised later)."""
         self.timeout = timeout
         self.retries = retries
         self.session = requests.Session()
@@ -67,8 +75,8 @@ class RasaClient:
         message is never handled twice.
         """
         body: dict[str, Any] = {"sender": sender, "message": text}
-        if metadata:
-            body["metadata"] = metadata
+        if metadata or self.metadata:
+            body["metadata"] = {**self.metadata, **(metadata or {})}
         url = f"{self.base_url}/webhooks/rest/webhook"
         for attempt in range(self.retries + 1):
             try:

@@ -35,6 +35,10 @@ class Settings:
     var_dir: Path
     startup_timeout: float
     """Seconds to wait for the Rasa server to load its model before giving up."""
+    database_url: str
+    """SQLAlchemy URL of the database for sessions and Rasa's trackers."""
+    pseudonym_salt: str = ""
+    """Salt for hashing channel ids; empty: a random one kept under var/."""
 
     @property
     def data_dir(self) -> Path:
@@ -64,12 +68,15 @@ class Settings:
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     root = Path(env.get("COACH_HOME") or _repo_root()).resolve()
+    var_dir = Path(env.get("COACH_VAR_DIR") or root / "var")
     return Settings(
         root=root,
         host=env.get("COACH_HOST", "127.0.0.1"),
         rasa_port=_int(env, "RASA_PORT", 5005),
         action_port=_int(env, "ACTION_PORT", 5055),
         model_dir=Path(env.get("COACH_MODEL_DIR") or root / "models"),
-        var_dir=Path(env.get("COACH_VAR_DIR") or root / "var"),
+        var_dir=var_dir,
         startup_timeout=float(_int(env, "COACH_STARTUP_TIMEOUT", 240)),
+        database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'coach.db'}",
+        pseudonym_salt=env.get("COACH_PSEUDONYM_SALT", ""),
     )

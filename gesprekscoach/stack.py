@@ -17,6 +17,7 @@ from pathlib import Path
 
 import requests
 import yaml
+from sqlalchemy.engine import make_url
 
 from gesprekscoach.processes import Ticker, python, quiet_env, say
 from gesprekscoach.settings import Settings
@@ -89,6 +90,17 @@ class Server:
         return "\n".join(text.splitlines()[-lines:])
 
 
+def tracker_store_config(database_url: str) -> dict[str, object]:
+    """Rasa's SQL tracker store in the same database as the session log."""
+    url = make_url(database_url)
+    backend = url.get_backend_name()
+    config: dict[str, object] = {"type": "SQL", "dialect": backend, "db": url.database}
+    if backend != "sqlite":
+        config.update({"host": url.host or "127.0.0.1", "port": url.port or 5432,
+                       "username": url.username, "password": url.password})  # fmt: skip
+    return config
+
+
 def endpoints_file(settings: Settings) -> Path:
     """An endpoints.yml pointing Rasa at this stack's action server port."""
     path = settings.var_dir / "run" / f"endpoints-{settings.rasa_port}.yml"
@@ -97,11 +109,7 @@ def endpoints_file(settings: Settings) -> Path:
     base["action_endpoint"] = {"url": settings.action_url}
     # Conversations live in a database, not in the Rasa process, so a practice
     # session survives a restart of the Rasa server.
-    base["tracker_store"] = {
-        "type": "SQL",
-        "dialect": "sqlite",
-        "db": str(settings.var_dir / f"rasa-tracker-{settings.rasa_port}.db"),
-    }
+    base["tracker_store"] = tracker_store_config(settings.database_url)
     path.write_text(yaml.safe_dump(base, sort_keys=False), encoding="utf-8")
     return path
 
@@ -119,7 +127,8 @@ class Stack:
              str(settings.action_port)],
             f"http://{settings.host}:{settings.action_port}/health",
             logs / f"actions-{settings.action_port}.log",
-            env={"SANIC_HOST": settings.host},
+            env={"SANIC_HOST": settings.host, "DATABASE_URL": settings.database_url,
+                 "COACH_VAR_DIR": str(settings.var_dir)},  # fmt: skip
         )  # fmt: skip
         self.rasa = Server(
             "rasa",
@@ -145,6 +154,10 @@ class Stack:
                     f"Poort al in gebruik: er draait al iets op {server.health_url}. "
                     "Stop dat eerst, of kies andere poorten met RASA_PORT en ACTION_PORT."
                 )
+        from gesprekscoach.storage.migrate import upgrade
+
+        say("==> De database bijwerken (migraties)...")
+        upgrade(settings.database_url)
         say("==> De actieserver en de Rasa-server starten (Rasa laadt het model: 30-60 s)...")
         self.ready_seconds = self._start_and_wait(list(self.servers))
         say(f"==> Klaar na {self.ready_seconds:.0f} s.")

@@ -7,9 +7,13 @@ cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore
 
 echo "==> Stijlcontrole (ruff) en typecontrole (mypy)"
-.venv/bin/ruff check gesprekscoach coach_nlu actions bench tests scripts
-.venv/bin/ruff format --check gesprekscoach coach_nlu actions bench tests scripts
+.venv/bin/ruff check gesprekscoach coach_nlu actions bench tests scripts migrations
+.venv/bin/ruff format --check gesprekscoach coach_nlu actions bench tests scripts migrations
 .venv/bin/mypy
+
+echo "==> PostgreSQL voor de opslagtests"
+TEST_POSTGRES_URL="$(bash scripts/postgres.sh)"
+export TEST_POSTGRES_URL
 
 echo "==> Tests (pytest)"
 .venv/bin/python -m pytest "$@"

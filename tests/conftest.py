@@ -42,16 +42,20 @@ def lexicon() -> JargonLexicon:
 
 
 @pytest.fixture(scope="session")
-def stack_settings() -> Settings:
+def stack_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Free ports and a database of the test run's own (never the developer's var/)."""
     env = dict(os.environ)
-    env.update({"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port())})
+    env.pop("DATABASE_URL", None)
+    env.update({"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()),
+                "COACH_VAR_DIR": str(tmp_path_factory.mktemp("var"))})  # fmt: skip
     return load_settings(env)
 
 
 @pytest.fixture(scope="session")
-def model(stack_settings: Settings) -> Path:
+def model() -> Path:
     """The current model: `make test` trained it; train here if pytest runs alone."""
-    return current_model(stack_settings) or train(stack_settings).model
+    settings = load_settings()
+    return current_model(settings) or train(settings).model
 
 
 @pytest.fixture(scope="session")

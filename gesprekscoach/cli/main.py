@@ -40,6 +40,9 @@ def _build_parser() -> argparse.ArgumentParser:
     play.add_argument("--json", action="store_true", help="per bestand een JSON-object per regel")
     play.add_argument("--rasa-url", help="gebruik een Rasa-server die al draait")
 
+    db = sub.add_parser("db", help="de database bijwerken (migraties)")
+    db.add_argument("action", choices=["upgrade"], help="upgrade: naar de nieuwste versie")
+
     lang = sub.add_parser("language", help="taalcheck (B1, jargon) van berichten op stdin")
     lang.add_argument("--json", action="store_true", help="per regel een JSON-object")
 
@@ -83,8 +86,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     catalogues = default_catalogues()  # a broken persona file fails before Rasa starts
     seed = args.seed if args.seed is not None else int(time.time()) % MAX_SEED
+    import getpass
+
     settings = load_settings()
-    with running_client(settings, args.rasa_url) as running:
+    user = getpass.getuser()
+    who = {"channel": "terminal", "user": user, "name": user}
+    with running_client(settings, args.rasa_url, who) as running:
         chat = TerminalChat(
             running.client, catalogues, recover=running.recover,
             hints=not args.no_hints, report_dir=settings.var_dir / "reports",
@@ -107,9 +114,22 @@ def cmd_play(args: argparse.Namespace) -> int:
                 catalogues.personas.get(key)
             except KeyError:
                 raise CatalogueError(script.path, "persona", f"unknown persona {key!r}") from None
-    with running_client(load_settings(), args.rasa_url) as running:
+    who = {"channel": "play", "user": "coach-play", "name": "coach play"}
+    with running_client(load_settings(), args.rasa_url, who) as running:
         for script in scripts:
             emit(play_script(running.client, script, args.persona, args.seed), args.json)
+    return 0
+
+
+def cmd_db() -> int:
+    from sqlalchemy.engine import make_url
+
+    from gesprekscoach.settings import load_settings
+    from gesprekscoach.storage.migrate import upgrade
+
+    url = load_settings().database_url
+    upgrade(url)
+    print(f"Database bijgewerkt: {make_url(url).render_as_string(hide_password=True)}")
     return 0
 
 
@@ -193,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_chat(args)
         if args.command == "play":
             return cmd_play(args)
+        if args.command == "db":
+            return cmd_db()
         if args.command == "language":
             return cmd_language(args.json)
         if args.command == "simulate":

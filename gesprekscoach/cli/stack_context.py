@@ -21,10 +21,12 @@ class Running:
 
 
 @contextmanager
-def running_client(settings: Settings, rasa_url: str | None) -> Iterator[Running]:
+def running_client(
+    settings: Settings, rasa_url: str | None, metadata: dict[str, str] | None = None
+) -> Iterator[Running]:
     """A client for the given server, or for a stack started (and stopped) here."""
     if rasa_url:
-        client = RasaClient(rasa_url)
+        client = RasaClient(rasa_url, metadata=metadata)
         if not client.healthy():
             raise RuntimeError(f"Geen Rasa-server bereikbaar op {rasa_url}.")
         yield Running(client, None)
@@ -34,5 +36,5 @@ def running_client(settings: Settings, rasa_url: str | None) -> Iterator[Running
         say("==> Er is nog geen actueel model; eerst trainen.")
         model = train(settings).model
     with Stack(settings, model) as stack:
-        yield Running(RasaClient(stack.settings.rasa_url), stack.revive)
+        yield Running(RasaClient(stack.settings.rasa_url, metadata=metadata), stack.revive)
         say("==> De servers stoppen...")

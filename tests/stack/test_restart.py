@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from gesprekscoach.cli.chat import TerminalChat
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.rasa_client import RasaClient, RasaUnavailable
 from gesprekscoach.settings import load_settings
 from gesprekscoach.stack import Server, Stack
+from gesprekscoach.storage.db import make_engine
+from gesprekscoach.storage.models import TurnRecord
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.stack
@@ -53,6 +57,24 @@ def test_conversation_survives_a_server_restart(own_stack: Stack, which: str) ->
     assert after["turn"] == 3, "the state before the crash is kept and the turn counted once"
     assert after["move"] == "regie_nemen"
     assert after["trust"] != before["trust"] or after["stress"] != before["stress"]
+    assert logged_turns(own_stack, sender) == [1, 2, 3], "every turn logged exactly once"
+
+
+def logged_turns(stack: Stack, sender: str, expect: int = 3) -> list[int]:
+    """The turn numbers the action server wrote for `sender` (it writes in the background)."""
+    engine = make_engine(stack.settings.database_url)
+    deadline = time.monotonic() + 20
+    try:
+        while True:
+            with engine.connect() as conn:
+                numbers = [row[0] for row in conn.execute(
+                    select(TurnRecord.number).where(TurnRecord.session_id == sender)
+                    .order_by(TurnRecord.number))]  # fmt: skip
+            if len(numbers) >= expect or time.monotonic() > deadline:
+                return numbers
+            time.sleep(0.2)
+    finally:
+        engine.dispose()
 
 
 def test_terminal_chat_keeps_the_message_and_recovers(

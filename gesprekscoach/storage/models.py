@@ -1,0 +1,140 @@
+"""The tables: casemanagers (pseudonymous), sessions, turns, comments, corrections, trainers.
+
+Casemanagers are stored by a display name and a salted hash of their channel
+id; a raw Telegram id or phone number never reaches the database.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import registry, relationship
+from sqlalchemy.orm.decl_api import DeclarativeMeta
+
+mapper_registry = registry()
+
+
+class Base(metaclass=DeclarativeMeta):
+    """Declarative base spelled out, so type checkers see a real class (SQLAlchemy 1.4)."""
+
+    __abstract__ = True
+    registry = mapper_registry
+    metadata = mapper_registry.metadata
+    __init__ = mapper_registry.constructor
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Casemanager(Base):
+    __tablename__ = "casemanagers"
+    __table_args__ = (UniqueConstraint("channel", "channel_hash", name="uq_casemanager_channel"),)
+
+    id = Column(Integer, primary_key=True)
+    display_name = Column(String(80), nullable=False)
+    channel = Column(String(20), nullable=False)
+    channel_hash = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    sessions = relationship("PracticeSession", back_populates="casemanager",
+                            cascade="all, delete-orphan", passive_deletes=True)  # fmt: skip
+
+
+class PracticeSession(Base):
+    __tablename__ = "sessions"
+
+    id = Column(String(64), primary_key=True)
+    """The conversation id (Rasa's sender id)."""
+    casemanager_id = Column(Integer, ForeignKey("casemanagers.id", ondelete="CASCADE"),
+                            nullable=False, index=True)  # fmt: skip
+    persona_id = Column(String(40), nullable=False, index=True)
+    persona_type = Column(String(40), nullable=False)
+    channel = Column(String(20), nullable=False)
+    mode = Column(String(20), nullable=False, default="oefenen")
+    workshop_code = Column(String(20), nullable=True, index=True)
+    seed = Column(Integer, nullable=False, default=0)
+    started_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    ended_at = Column(DateTime(timezone=True), nullable=True)
+    hidden_need_found = Column(Boolean, nullable=False, default=False)
+    hidden_need_turn = Column(Integer, nullable=True)
+    final_trust = Column(Float, nullable=True)
+    report = Column(JSON, nullable=True)
+
+    casemanager = relationship("Casemanager", back_populates="sessions")
+    turns = relationship("TurnRecord", back_populates="session", order_by="TurnRecord.number",
+                         cascade="all, delete-orphan", passive_deletes=True)  # fmt: skip
+    comments = relationship("Comment", back_populates="session",
+                            cascade="all, delete-orphan", passive_deletes=True)  # fmt: skip
+
+
+class TurnRecord(Base):
+    __tablename__ = "turns"
+    __table_args__ = (UniqueConstraint("session_id", "number", name="uq_turn_number"),)
+
+    id = Column(Integer, primary_key=True)
+    session_id = Column(String(64), ForeignKey("sessions.id", ondelete="CASCADE"),
+                        nullable=False, index=True)  # fmt: skip
+    number = Column(Integer, nullable=False)
+    text = Column(Text, nullable=False)
+    move = Column(String(40), nullable=False)
+    confidence = Column(Float, nullable=False, default=0.0)
+    reply = Column(Text, nullable=False)
+    trust = Column(Float, nullable=False)
+    stress = Column(Float, nullable=False)
+    language = Column(JSON, nullable=True)
+    coaching = Column(JSON, nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    session = relationship("PracticeSession", back_populates="turns")
+    corrections = relationship("LabelCorrection", back_populates="turn",
+                               cascade="all, delete-orphan", passive_deletes=True)  # fmt: skip
+
+
+class Trainer(Base):
+    __tablename__ = "trainers"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(80), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+
+    id = Column(Integer, primary_key=True)
+    session_id = Column(String(64), ForeignKey("sessions.id", ondelete="CASCADE"),
+                        nullable=False, index=True)  # fmt: skip
+    turn_id = Column(Integer, ForeignKey("turns.id", ondelete="CASCADE"), nullable=True)
+    trainer_id = Column(Integer, ForeignKey("trainers.id", ondelete="SET NULL"), nullable=True)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    session = relationship("PracticeSession", back_populates="comments")
+
+
+class LabelCorrection(Base):
+    __tablename__ = "label_corrections"
+
+    id = Column(Integer, primary_key=True)
+    turn_id = Column(Integer, ForeignKey("turns.id", ondelete="CASCADE"), nullable=False,
+                     index=True)  # fmt: skip
+    trainer_id = Column(Integer, ForeignKey("trainers.id", ondelete="SET NULL"), nullable=True)
+    old_move = Column(String(40), nullable=False)
+    new_move = Column(String(40), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    turn = relationship("TurnRecord", back_populates="corrections")

@@ -1,0 +1,167 @@
+"""Writing and erasing practice sessions. Idempotent, so a retried write never duplicates."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from gesprekscoach.storage.models import (
+    Casemanager,
+    Comment,
+    LabelCorrection,
+    PracticeSession,
+    TurnRecord,
+    utcnow,
+)
+
+
+def pseudonym(channel: str, channel_id: str, salt: str) -> str:
+    """A salted hash of a channel id: the same person, the same row; the id itself is not kept."""
+    return hashlib.sha256(f"{salt}:{channel}:{channel_id}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Who:
+    channel: str
+    channel_hash: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class SessionStart:
+    session_id: str
+    who: Who
+    persona_id: str
+    persona_type: str
+    mode: str
+    seed: int
+    workshop_code: str | None = None
+    started_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
+class TurnData:
+    session_id: str
+    number: int
+    text: str
+    move: str
+    confidence: float
+    reply: str
+    trust: float
+    stress: float
+    language: dict[str, Any] | None = None
+    coaching: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class SessionEnd:
+    session_id: str
+    hidden_need_found: bool
+    hidden_need_turn: int | None
+    final_trust: float
+    report: dict[str, Any]
+    ended_at: datetime = field(default_factory=utcnow)
+
+
+def _casemanager(db: Session, who: Who) -> Casemanager:
+    found = db.execute(
+        select(Casemanager).where(
+            Casemanager.channel == who.channel, Casemanager.channel_hash == who.channel_hash
+        )
+    ).scalar_one_or_none()
+    if found is not None:
+        if found.display_name != who.display_name:
+            found.display_name = who.display_name
+        return found
+    created = Casemanager(
+        channel=who.channel, channel_hash=who.channel_hash, display_name=who.display_name
+    )
+    db.add(created)
+    db.flush()
+    return created
+
+
+def record_start(db: Session, start: SessionStart) -> None:
+    if db.get(PracticeSession, start.session_id) is not None:
+        return
+    person = _casemanager(db, start.who)
+    db.add(
+        PracticeSession(
+            id=start.session_id,
+            casemanager_id=person.id,
+            persona_id=start.persona_id,
+            persona_type=start.persona_type,
+            channel=start.who.channel,
+            mode=start.mode,
+            seed=start.seed,
+            workshop_code=start.workshop_code,
+            started_at=start.started_at,
+        )
+    )
+
+
+def record_turn(db: Session, turn: TurnData) -> bool:
+    """Store one turn once; False when it was already there (a retry or a replay)."""
+    exists = db.execute(
+        select(TurnRecord.id).where(
+            TurnRecord.session_id == turn.session_id, TurnRecord.number == turn.number
+        )
+    ).first()
+    if exists is not None:
+        return False
+    db.add(TurnRecord(**turn.__dict__))
+    try:
+        db.flush()
+    except IntegrityError:
+        db.rollback()
+        return False
+    return True
+
+
+def record_end(db: Session, end: SessionEnd) -> None:
+    row = db.get(PracticeSession, end.session_id)
+    if row is None:
+        return
+    row.ended_at = end.ended_at
+    row.hidden_need_found = end.hidden_need_found
+    row.hidden_need_turn = end.hidden_need_turn
+    row.final_trust = end.final_trust
+    row.report = end.report
+
+
+def erase_casemanager(db: Session, casemanager_id: int) -> int:
+    """Delete a casemanager and everything of theirs (the right to erasure); returns sessions."""
+    session_ids = list(
+        db.execute(
+            select(PracticeSession.id).where(PracticeSession.casemanager_id == casemanager_id)
+        ).scalars()
+    )
+    if session_ids:
+        turn_ids = select(TurnRecord.id).where(TurnRecord.session_id.in_(session_ids))
+        bulk = {"synchronize_session": False}
+        db.execute(
+            delete(LabelCorrection).where(LabelCorrection.turn_id.in_(turn_ids)),
+            execution_options=bulk,
+        )
+        db.execute(
+            delete(Comment).where(Comment.session_id.in_(session_ids)), execution_options=bulk
+        )
+        db.execute(
+            delete(TurnRecord).where(TurnRecord.session_id.in_(session_ids)), execution_options=bulk
+        )
+        db.execute(
+            delete(PracticeSession).where(PracticeSession.id.in_(session_ids)),
+            execution_options=bulk,
+        )
+    db.execute(
+        delete(Casemanager).where(Casemanager.id == casemanager_id),
+        execution_options={"synchronize_session": False},
+    )
+    db.expire_all()
+    return len(session_ids)

@@ -1,0 +1,164 @@
+"""Writes from the conversation path that never hold up the inwoner's answer for long.
+
+Each write is tried once at once (a few milliseconds), so a crash of the
+action server right after answering loses nothing. If that fails, the write
+goes to a background thread that retries it, and a write that keeps failing
+goes to a spool file (one JSON line per write) that is replayed when the
+database is back. Writes are idempotent: retries and replays never duplicate
+a turn.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from gesprekscoach.storage.db import session_factory
+from gesprekscoach.storage.repository import (
+    SessionEnd,
+    SessionStart,
+    TurnData,
+    Who,
+    record_end,
+    record_start,
+    record_turn,
+)
+
+log = logging.getLogger(__name__)
+Write = SessionStart | TurnData | SessionEnd
+RETRY_DELAYS = (0.2, 1.0, 3.0)
+
+
+def _to_json(write: Write) -> str:
+    data = asdict(write)
+    for key, value in list(data.items()):
+        if isinstance(value, datetime):
+            data[key] = value.isoformat()
+    return json.dumps({"type": type(write).__name__, "data": data}, ensure_ascii=False)
+
+
+def _from_json(line: str) -> Write:
+    item = json.loads(line)
+    data: dict[str, Any] = item["data"]
+    for key in ("started_at", "ended_at"):
+        if key in data:
+            data[key] = datetime.fromisoformat(data[key])
+    if item["type"] == "SessionStart":
+        data["who"] = Who(**data["who"])
+        return SessionStart(**data)
+    if item["type"] == "TurnData":
+        return TurnData(**data)
+    return SessionEnd(**data)
+
+
+def apply(engine: Engine, write: Write) -> None:
+    with session_factory(engine)() as db, db.begin():
+        if isinstance(write, SessionStart):
+            record_start(db, write)
+        elif isinstance(write, TurnData):
+            record_turn(db, write)
+        else:
+            record_end(db, write)
+
+
+class SessionLog:
+    """A background writer with retries and a spool file for what could not be written."""
+
+    def __init__(self, engine: Engine, spool: Path, delays: tuple[float, ...] = RETRY_DELAYS):
+        self.engine = engine
+        self.spool = spool
+        self.delays = delays
+        self._queue: queue.Queue[Write | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="session-log", daemon=True)
+        self._lock = threading.Lock()
+        self._started = False
+
+    def start(self) -> SessionLog:
+        if not self._started:
+            self._started = True
+            self._thread.start()
+        return self
+
+    def put(self, write: Write) -> None:
+        if not self._queue.unfinished_tasks and not self.spool.exists():
+            try:
+                apply(self.engine, write)
+                return
+            except Exception as exc:  # noqa: BLE001 - retried in the background
+                log.warning("Database antwoordt niet meteen; opnieuw op de achtergrond: %s", exc)
+        self.start()
+        self._queue.put(write)
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until everything queued so far is written or spooled (for tests and shutdown)."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return not self._queue.unfinished_tasks
+
+    def _write(self, write: Write) -> bool:
+        for attempt, delay in enumerate((0.0, *self.delays)):
+            if delay:
+                time.sleep(delay)
+            try:
+                apply(self.engine, write)
+                return True
+            except Exception as exc:  # noqa: BLE001 - any database error is retried
+                log.warning("Schrijven naar de database mislukt (poging %d): %s", attempt + 1, exc)
+        return False
+
+    def _spool(self, write: Write) -> None:
+        self.spool.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock, self.spool.open("a", encoding="utf-8") as out:
+            out.write(_to_json(write) + "\n")
+        log.error("Database onbereikbaar: %s bewaard in %s", type(write).__name__, self.spool)
+
+    def replay_spool(self) -> int:
+        """Write what was spooled earlier, in order, one attempt each; stop at the first failure.
+
+        Returns how many writes went through; the rest stays in the spool, in order.
+        """
+        with self._lock:
+            if not self.spool.exists():
+                return 0
+            lines = [line for line in self.spool.read_text(encoding="utf-8").splitlines() if line]
+            done = 0
+            for line in lines:
+                try:
+                    apply(self.engine, _from_json(line))
+                except Exception as exc:  # noqa: BLE001
+                    log.warning("Database nog niet bereikbaar voor de spool: %s", exc)
+                    break
+                done += 1
+            rest = lines[done:]
+            if rest:
+                self.spool.write_text("\n".join(rest) + "\n", encoding="utf-8")
+            else:
+                self.spool.unlink()
+            if done:
+                log.warning("%d bewaarde schrijfacties alsnog weggeschreven", done)
+            return done
+
+    def _run(self) -> None:
+        while True:
+            write = self._queue.get()
+            try:
+                if write is None:
+                    return
+                if self.spool.exists():
+                    self.replay_spool()
+                if self.spool.exists():
+                    self._spool(write)  # older writes still wait: keep the order
+                elif not self._write(write):
+                    self._spool(write)
+            finally:
+                self._queue.task_done()
