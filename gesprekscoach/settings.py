@@ -39,6 +39,8 @@ class Settings:
     """SQLAlchemy URL of the database for sessions and Rasa's trackers."""
     pseudonym_salt: str = ""
     """Salt for hashing channel ids; empty: a random one kept under var/."""
+    secret_key: str = ""
+    """Signs the dashboard's login cookies; empty: a random one kept under var/."""
 
     @property
     def data_dir(self) -> Path:
@@ -79,4 +81,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         startup_timeout=float(_int(env, "COACH_STARTUP_TIMEOUT", 240)),
         database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'coach.db'}",
         pseudonym_salt=env.get("COACH_PSEUDONYM_SALT", ""),
+        secret_key=env.get("COACH_SECRET_KEY", ""),
     )

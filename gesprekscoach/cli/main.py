@@ -40,6 +40,16 @@ def _build_parser() -> argparse.ArgumentParser:
     play.add_argument("--json", action="store_true", help="per bestand een JSON-object per regel")
     play.add_argument("--rasa-url", help="gebruik een Rasa-server die al draait")
 
+    review = sub.add_parser("review", help="het reviewdashboard voor trainers starten")
+    review.add_argument("--host", default="127.0.0.1")
+    review.add_argument("--port", type=int, default=8080)
+
+    trainer = sub.add_parser("trainer", help="trainersaccounts beheren")
+    trainer.add_argument("action", choices=["add"])
+    trainer.add_argument("username")
+    trainer.add_argument("--password-stdin", action="store_true", required=True,
+                         help="lees het wachtwoord van standaardinvoer")  # fmt: skip
+
     db = sub.add_parser("db", help="de database bijwerken (migraties)")
     db.add_argument("action", choices=["upgrade"], help="upgrade: naar de nieuwste versie")
 
@@ -118,6 +128,44 @@ def cmd_play(args: argparse.Namespace) -> int:
     with running_client(load_settings(), args.rasa_url, who) as running:
         for script in scripts:
             emit(play_script(running.client, script, args.persona, args.seed), args.json)
+    return 0
+
+
+def cmd_review(host: str, port: int) -> int:
+    from waitress import serve
+
+    from gesprekscoach.domain import default_catalogues
+    from gesprekscoach.review.app import create_app, secret_key
+    from gesprekscoach.settings import load_settings
+    from gesprekscoach.storage.migrate import upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url)
+    catalogues = default_catalogues()
+    themes = {t.id: catalogues.tips.themes[t.theme] for t in catalogues.tips.tips.values()}
+    app = create_app(settings.database_url, secret_key(settings.var_dir, settings.secret_key),
+                     move_ids=catalogues.moves.ids, tip_themes=themes)  # fmt: skip
+    print(f"Reviewdashboard: http://{host}:{port}/ (stoppen met Ctrl-C)", file=sys.stderr)
+    serve(app, host=host, port=port, threads=8)
+    return 0
+
+
+def cmd_trainer(username: str) -> int:
+    from gesprekscoach.review.auth import AccountError, add_trainer
+    from gesprekscoach.settings import load_settings
+    from gesprekscoach.storage.db import make_engine, session_factory
+    from gesprekscoach.storage.migrate import upgrade
+
+    password = sys.stdin.readline().rstrip("\n")
+    settings = load_settings()
+    upgrade(settings.database_url)
+    try:
+        with session_factory(make_engine(settings.database_url))() as db, db.begin():
+            add_trainer(db, username, password)
+    except AccountError as exc:
+        print(f"Fout: {exc}", file=sys.stderr)
+        return 2
+    print(f"Trainer {username.strip()!r} kan nu inloggen.")
     return 0
 
 
@@ -213,6 +261,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_chat(args)
         if args.command == "play":
             return cmd_play(args)
+        if args.command == "review":
+            return cmd_review(args.host, args.port)
+        if args.command == "trainer":
+            return cmd_trainer(args.username)
         if args.command == "db":
             return cmd_db()
         if args.command == "language":

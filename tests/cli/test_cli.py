@@ -117,3 +117,42 @@ def test_sigterm_stops_the_servers_it_started(model: Path) -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_trainer_add_and_review_server(tmp_path: Path) -> None:
+    import time
+
+    import requests
+
+    from tests.conftest import free_port
+
+    env = {**os.environ, "COACH_VAR_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    short = coach("trainer", "add", "eva", "--password-stdin", stdin="kort\n", env=env)
+    assert short.returncode == 2 and "minstens 10 tekens" in short.stderr
+    ok = coach("trainer", "add", "eva", "--password-stdin", stdin="een-goed-wachtwoord\n", env=env)
+    assert ok.returncode == 0 and "kan nu inloggen" in ok.stdout
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gesprekscoach.cli.main", "review", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                page = requests.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        assert page.url.endswith("/login?next=/?") and "Inloggen voor trainers" in page.text
+        session = requests.Session()
+        token = session.get(f"http://127.0.0.1:{port}/login").text.split(
+            'name="csrf_token" value="')[1].split('"')[0]  # fmt: skip
+        done = session.post(
+            f"http://127.0.0.1:{port}/login",
+            data={"username": "eva", "password": "een-goed-wachtwoord", "csrf_token": token},
+        )
+        assert done.status_code == 200 and "Oefensessies" in done.text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -1,0 +1,1 @@
+"""The trainers' review dashboard (Flask, server-rendered)."""

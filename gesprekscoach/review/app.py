@@ -1,0 +1,263 @@
+"""The review dashboard: an application factory, as Flask's own docs do it.
+
+Every page but the login needs a logged-in trainer; every form carries a CSRF
+token (Flask-WTF); everything a casemanager typed goes through Jinja's
+autoescaping, so a message like <script> is shown as text.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Flask,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.engine import Engine
+
+from gesprekscoach.review import auth, exports, queries
+from gesprekscoach.storage.db import make_engine, session_factory
+from gesprekscoach.storage.models import Casemanager, Comment, LabelCorrection, TurnRecord
+from gesprekscoach.storage.repository import erase_casemanager
+
+OPEN_ENDPOINTS = {"login", "static"}
+
+
+def secret_key(var_dir: Path, configured: str = "") -> str:
+    """COACH_SECRET_KEY, or a random key kept under var/ (never in the repository)."""
+    if configured:
+        return configured
+    path = var_dir / "secret-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def filters_from(args: Any) -> queries.Filters:
+    return queries.Filters(
+        casemanager=(args.get("casemanager") or "").strip()[:80],
+        persona=(args.get("persona") or "").strip()[:40],
+        date_from=_date(args.get("from")),
+        date_to=_date(args.get("to")),
+        workshop=(args.get("workshop") or "").strip()[:20],
+        has_comments=args.get("comments") == "1",
+    )
+
+
+def create_app(
+    database_url: str,
+    key: str,
+    *,
+    move_ids: tuple[str, ...] = (),
+    tip_themes: dict[str, str] | None = None,
+    session_minutes: int = 8 * 60,
+    engine: Engine | None = None,
+    clock: Callable[[], float] = time.time,
+) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=key,
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=session_minutes),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
+    )
+    CSRFProtect(app)
+    themes = dict(tip_themes or {})
+    db_engine = engine or make_engine(database_url)
+    make_session = session_factory(db_engine)
+    app.extensions["coach_engine"] = db_engine
+
+    @app.before_request
+    def require_login() -> Any:
+        g.db = make_session()
+        g.trainer = session.get("trainer")
+        if g.trainer and clock() - float(session.get("since", 0)) > session_minutes * 60:
+            session.clear()  # expired: the cookie alone is not trusted for longer
+            g.trainer = None
+            flash("Je sessie is verlopen. Log opnieuw in.")
+        if request.endpoint not in OPEN_ENDPOINTS and not g.trainer:
+            return redirect(url_for("login", next=request.full_path))
+        return None
+
+    @app.teardown_request
+    def close_db(_exc: BaseException | None) -> None:
+        db = g.pop("db", None)
+        if db is not None:
+            db.close()
+
+    @app.route("/login", methods=["GET", "POST"])
+    def login() -> Any:
+        if request.method == "POST":
+            trainer = auth.check_login(
+                g.db, request.form.get("username", ""), request.form.get("password", "")
+            )
+            if trainer is None:
+                flash("Gebruikersnaam of wachtwoord klopt niet.")
+                return render_template("login.html"), 401
+            session.clear()
+            session.permanent = True
+            session["trainer"] = {"id": trainer.id, "name": trainer.username}
+            session["since"] = clock()
+            target = request.args.get("next") or ""
+            return redirect(target if target.startswith("/") and not target.startswith("//")
+                            else url_for("sessions"))  # fmt: skip
+        return render_template("login.html")
+
+    @app.post("/logout")
+    def logout() -> Any:
+        session.clear()
+        flash("Je bent uitgelogd.")
+        return redirect(url_for("login"))
+
+    @app.get("/")
+    def sessions() -> Any:
+        filters = filters_from(request.args)
+        page = max(request.args.get("page", 1, type=int) or 1, 1)
+        rows, total = queries.list_sessions(g.db, filters, page)
+        pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
+        args = {k: v for k, v in request.args.items() if k != "page"}
+        return render_template("sessions.html", rows=rows, total=total, page=page,
+                               pages=pages, filters=filters, args=args)  # fmt: skip
+
+    @app.get("/sessions/<session_id>")
+    def session_page(session_id: str) -> Any:
+        row = queries.get_session(g.db, session_id)
+        if row is None:
+            abort(404)
+        corrections = exports.latest_corrections(g.db, [t.id for t in row.turns])
+        return render_template("session.html", s=row, corrections=corrections, moves=move_ids)
+
+    @app.post("/sessions/<session_id>/comments")
+    def add_comment(session_id: str) -> Any:
+        row = queries.get_session(g.db, session_id)
+        text = (request.form.get("text") or "").strip()
+        if row is None:
+            abort(404)
+        if not text:
+            flash("Een lege opmerking is niet opgeslagen.")
+            return redirect(url_for("session_page", session_id=session_id))
+        turn_id = request.form.get("turn_id", type=int)
+        if turn_id is not None and turn_id not in {t.id for t in row.turns}:
+            abort(400)
+        g.db.add(Comment(session_id=session_id, turn_id=turn_id, trainer_id=g.trainer["id"],
+                         text=text[:5000]))  # fmt: skip
+        g.db.commit()
+        flash("Opmerking opgeslagen.")
+        anchor = f"#beurt-{turn_id}" if turn_id else "#opmerkingen"
+        return redirect(url_for("session_page", session_id=session_id) + anchor)
+
+    @app.post("/turns/<int:turn_id>/move")
+    def correct_move(turn_id: int) -> Any:
+        turn = g.db.get(TurnRecord, turn_id)
+        new_move = request.form.get("move", "")
+        if turn is None:
+            abort(404)
+        if new_move not in move_ids:
+            abort(400)
+        g.db.add(LabelCorrection(turn_id=turn_id, trainer_id=g.trainer["id"],
+                                 old_move=turn.move, new_move=new_move))  # fmt: skip
+        g.db.commit()
+        flash(f"Bericht {turn.number} is nu gelabeld als {new_move}.")
+        return redirect(url_for("session_page", session_id=turn.session_id) + f"#beurt-{turn_id}")
+
+    def download(body: str, mimetype: str, name: str) -> Response:
+        disposition = {"Content-Disposition": f"attachment; filename={name}"}
+        return Response(body, mimetype=mimetype, headers=disposition)
+
+    @app.get("/export/sessions.<fmt>")
+    def export_sessions(fmt: str) -> Response:
+        rows = queries.all_sessions(g.db, filters_from(request.args))
+        if fmt == "csv":
+            return download(exports.sessions_csv(rows), "text/csv", "sessies.csv")
+        if fmt == "json":
+            return download(exports.sessions_json(rows), "application/json", "sessies.json")
+        abort(404)
+
+    @app.get("/sessions/<session_id>/export.<fmt>")
+    def export_session(session_id: str, fmt: str) -> Response:
+        row = queries.get_session(g.db, session_id)
+        if row is None:
+            abort(404)
+        if fmt == "csv":
+            return download(exports.turns_csv(row), "text/csv", f"sessie-{session_id}.csv")
+        if fmt == "json":
+            return download(exports.sessions_json([row]), "application/json",
+                            f"sessie-{session_id}.json")  # fmt: skip
+        abort(404)
+
+    @app.get("/casemanagers/<int:person_id>")
+    def casemanager(person_id: int) -> Any:
+        person = g.db.get(Casemanager, person_id)
+        if person is None:
+            abort(404)
+        sessions = sorted(person.sessions, key=lambda s: s.started_at)
+        per_tip = exports.progress(sessions, tuple(themes))
+        return render_template("casemanager.html", person=person, sessions=sessions,
+                               per_tip=per_tip)  # fmt: skip
+
+    @app.get("/casemanagers/<int:person_id>/progress.png")
+    def progress_chart(person_id: int) -> Response:
+        person = g.db.get(Casemanager, person_id)
+        if person is None:
+            abort(404)
+        per_tip = exports.progress(list(person.sessions), tuple(themes))
+        return Response(exports.progress_png(per_tip, themes), mimetype="image/png")
+
+    @app.route("/casemanagers/<int:person_id>/verwijderen", methods=["GET", "POST"])
+    def erase(person_id: int) -> Any:
+        person = g.db.get(Casemanager, person_id)
+        if person is None:
+            abort(404)
+        if request.method == "POST":
+            if (request.form.get("confirm") or "").strip() != person.display_name:
+                flash("Typ de naam precies over om het verwijderen te bevestigen.")
+                return render_template("erase.html", person=person), 400
+            name = person.display_name
+            count = erase_casemanager(g.db, person_id)
+            g.db.commit()
+            flash(f"Alle gegevens van {name} zijn verwijderd ({count} sessies).")
+            return redirect(url_for("sessions"))
+        return render_template("erase.html", person=person)
+
+    @app.get("/export/nlu.yml")
+    def export_nlu() -> Response:
+        return Response(
+            exports.corrections_as_nlu(g.db),
+            mimetype="application/x-yaml",
+            headers={"Content-Disposition": "attachment; filename=correcties.yml"},
+        )
+
+    @app.get("/sessions/<session_id>/chart.png")
+    def chart(session_id: str) -> Response:
+        row = queries.get_session(g.db, session_id)
+        if row is None:
+            abort(404)
+        png = exports.curve_png([t.trust for t in row.turns], [t.stress for t in row.turns],
+                                row.hidden_need_turn)  # fmt: skip
+        return Response(png, mimetype="image/png")
+
+    return app
