@@ -24,6 +24,7 @@ test: train
 
 bench: train
 	@$(PY) -m bench
+	@$(PY) -m bench.dashboard
 
 lint: setup
 	@$(VENV)/bin/ruff check gesprekscoach coach_nlu actions bench tests scripts migrations

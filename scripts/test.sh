@@ -15,5 +15,9 @@ echo "==> PostgreSQL voor de opslagtests"
 TEST_POSTGRES_URL="$(bash scripts/postgres.sh)"
 export TEST_POSTGRES_URL
 
+echo "==> Chromium voor de browsertests"
+CHROMIUM_PATH="$(bash scripts/chromium.sh)"
+export CHROMIUM_PATH
+
 echo "==> Tests (pytest)"
 .venv/bin/python -m pytest "$@"

@@ -143,8 +143,10 @@ def cmd_review(host: str, port: int) -> int:
     upgrade(settings.database_url)
     catalogues = default_catalogues()
     themes = {t.id: catalogues.tips.themes[t.theme] for t in catalogues.tips.tips.values()}
-    app = create_app(settings.database_url, secret_key(settings.var_dir, settings.secret_key),
-                     move_ids=catalogues.moves.ids, tip_themes=themes)  # fmt: skip
+    labels = {m.id: m.label for m in catalogues.moves.moves.values()}
+    key = secret_key(settings.var_dir, settings.secret_key)
+    app = create_app(settings.database_url, key, move_ids=catalogues.moves.ids,
+                     move_labels=labels, tip_themes=themes)  # fmt: skip
     print(f"Reviewdashboard: http://{host}:{port}/ (stoppen met Ctrl-C)", file=sys.stderr)
     serve(app, host=host, port=port, threads=8)
     return 0

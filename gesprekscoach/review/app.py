@@ -72,6 +72,7 @@ def create_app(
     key: str,
     *,
     move_ids: tuple[str, ...] = (),
+    move_labels: dict[str, str] | None = None,
     tip_themes: dict[str, str] | None = None,
     session_minutes: int = 8 * 60,
     engine: Engine | None = None,
@@ -149,7 +150,8 @@ def create_app(
         if row is None:
             abort(404)
         corrections = exports.latest_corrections(g.db, [t.id for t in row.turns])
-        return render_template("session.html", s=row, corrections=corrections, moves=move_ids)
+        return render_template("session.html", s=row, corrections=corrections, moves=move_ids,
+                               labels=move_labels or {})  # fmt: skip
 
     @app.post("/sessions/<session_id>/comments")
     def add_comment(session_id: str) -> Any:

@@ -102,12 +102,8 @@ def progress(sessions: list[PracticeSession], tip_ids: tuple[str, ...]) -> dict[
 
 def progress_png(per_tip: dict[str, list[int]], themes_of: dict[str, str]) -> bytes:
     """How many of each theme's tips a casemanager showed, session by session."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 3))
+    fig = _figure(7, 3)
+    ax = fig.subplots()
     sessions = len(next(iter(per_tip.values()), []))
     xs = list(range(1, sessions + 1))
     for theme in sorted(set(themes_of.values())):
@@ -121,11 +117,7 @@ def progress_png(per_tip: dict[str, list[int]], themes_of: dict[str, str]) -> by
     if xs:
         ax.set_xticks(xs)
     ax.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
-    plt.close(fig)
-    return buffer.getvalue()
+    return _png(fig)
 
 
 def latest_corrections(db: Session, turn_ids: list[int]) -> dict[int, str]:
@@ -163,13 +155,23 @@ def corrections_as_nlu(db: Session) -> str:
     return "\n".join(out) + "\n"
 
 
+def _figure(width: float, height: float) -> Any:
+    """A figure without pyplot's global state: the dashboard draws from several threads."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height))
+
+
+def _png(fig: Any) -> bytes:
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
+
+
 def curve_png(trust: list[float], stress: list[float], need_turn: int | None) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 2.6))
+    fig = _figure(6, 2.6)
+    ax = fig.subplots()
     turns = list(range(1, len(trust) + 1))
     ax.plot(turns, trust, marker="o", color="#1565c0", label="vertrouwen")
     ax.plot(turns, stress, marker="o", color="#ef6c00", label="spanning")
@@ -177,9 +179,6 @@ def curve_png(trust: list[float], stress: list[float], need_turn: int | None) ->
         ax.axvline(need_turn, color="#6a1b9a", linestyle="--", label="behoefte gevonden")
     ax.set_ylim(0, 100)
     ax.set_xlabel("bericht")
-    ax.legend(loc="upper left", fontsize=8)
-    fig.tight_layout()
-    out = io.BytesIO()
-    fig.savefig(out, format="png", dpi=100)
-    plt.close(fig)
-    return out.getvalue()
+    ax.set_xticks(turns)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3, fontsize=8, frameon=False)
+    return _png(fig)
