@@ -96,7 +96,8 @@ def tracker_store_config(database_url: str) -> dict[str, object]:
     backend = url.get_backend_name()
     config: dict[str, object] = {"type": "SQL", "dialect": backend, "db": url.database}
     if backend != "sqlite":
-        config.update({"host": url.host or "127.0.0.1", "port": url.port or 5432,
+        # Rasa calls the host "url" in its SQL tracker store settings.
+        config.update({"url": url.host or "127.0.0.1", "port": url.port or 5432,
                        "username": url.username, "password": url.password})  # fmt: skip
     return config
 
@@ -196,7 +197,8 @@ class Stack:
                     if not server.alive():
                         self.stop()
                         raise StackError(
-                            f"{LABELS[server.name].capitalize()} stopte tijdens het starten. "
+                            f"{LABELS[server.name][0].upper()}{LABELS[server.name][1:]} stopte "
+                            "tijdens het starten. "
                             f"Laatste regels van {server.log_path}:\n{server.log_tail()}"
                         )
                     if server.ready():

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from gesprekscoach.domain import Catalogues, load_catalogues
 from gesprekscoach.language.jargon import JargonLexicon, load_jargon
@@ -15,9 +19,32 @@ from gesprekscoach.moves import MoveCatalogue, load_moves
 from gesprekscoach.rasa_client import RasaClient
 from gesprekscoach.settings import Settings, load_settings
 from gesprekscoach.stack import Stack
+from gesprekscoach.storage.db import make_engine
 from gesprekscoach.training import current_model, train
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """URL of the loopback PostgreSQL that scripts/postgres.sh starts (or that make test did)."""
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        url = subprocess.run(
+            ["bash", str(ROOT / "scripts/postgres.sh")], check=True, capture_output=True,
+            text=True, timeout=600,
+        ).stdout.strip().splitlines()[-1]  # fmt: skip
+    return url
+
+
+def fresh_postgres(server_url: str) -> str:
+    """A new, empty database on the test server, so tests never see each other's rows."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(str(make_url(server_url).set(database="postgres")))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return str(make_url(server_url).set(database=name))
 
 
 def free_port() -> int:
