@@ -13,8 +13,9 @@ setup:
 train: setup
 	@$(COACH) train
 
+# With TELEGRAM_BOT_TOKEN set, run serves the bot (and the dashboard) instead of the terminal chat.
 run: train
-	@$(COACH) chat $(if $(PERSONA),--persona $(PERSONA))
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then $(COACH) serve; else $(COACH) chat $(if $(PERSONA),--persona $(PERSONA)); fi
 
 serve: train
 	@$(COACH) serve
@@ -27,8 +28,8 @@ bench: train
 	@$(PY) -m bench.dashboard
 
 lint: setup
-	@$(VENV)/bin/ruff check gesprekscoach coach_nlu actions bench tests scripts migrations
-	@$(VENV)/bin/ruff format --check gesprekscoach coach_nlu actions bench tests scripts migrations
+	@$(VENV)/bin/ruff check gesprekscoach coach_nlu actions bench tests scripts migrations bot
+	@$(VENV)/bin/ruff format --check gesprekscoach coach_nlu actions bench tests scripts migrations bot
 	@$(VENV)/bin/mypy
 
 clean:

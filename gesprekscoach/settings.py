@@ -41,6 +41,9 @@ class Settings:
     """Salt for hashing channel ids; empty: a random one kept under var/."""
     secret_key: str = ""
     """Signs the dashboard's login cookies; empty: a random one kept under var/."""
+    telegram_token: str = ""
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    review_port: int = 8080
 
     @property
     def data_dir(self) -> Path:
@@ -82,4 +85,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'coach.db'}",
         pseudonym_salt=env.get("COACH_PSEUDONYM_SALT", ""),
         secret_key=env.get("COACH_SECRET_KEY", ""),
+        telegram_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
+        telegram_api_url=env.get("TELEGRAM_API_URL") or "https://api.telegram.org/bot",
+        review_port=_int(env, "REVIEW_PORT", 8080),
     )

@@ -8,6 +8,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from gesprekscoach.catalogue import CatalogueError
 
@@ -131,22 +132,26 @@ def cmd_play(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_review(host: str, port: int) -> int:
-    from waitress import serve
-
+def _review_app(settings: Any) -> Any:
     from gesprekscoach.domain import default_catalogues
     from gesprekscoach.review.app import create_app, secret_key
-    from gesprekscoach.settings import load_settings
     from gesprekscoach.storage.migrate import upgrade
 
-    settings = load_settings()
     upgrade(settings.database_url)
     catalogues = default_catalogues()
     themes = {t.id: catalogues.tips.themes[t.theme] for t in catalogues.tips.tips.values()}
     labels = {m.id: m.label for m in catalogues.moves.moves.values()}
     key = secret_key(settings.var_dir, settings.secret_key)
-    app = create_app(settings.database_url, key, move_ids=catalogues.moves.ids,
-                     move_labels=labels, tip_themes=themes)  # fmt: skip
+    return create_app(settings.database_url, key, move_ids=catalogues.moves.ids,
+                      move_labels=labels, tip_themes=themes)  # fmt: skip
+
+
+def cmd_review(host: str, port: int) -> int:
+    from waitress import serve
+
+    from gesprekscoach.settings import load_settings
+
+    app = _review_app(load_settings())
     print(f"Reviewdashboard: http://{host}:{port}/ (stoppen met Ctrl-C)", file=sys.stderr)
     serve(app, host=host, port=port, threads=8)
     return 0
@@ -215,6 +220,24 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_bot(settings: Any) -> None:
+    """The Telegram bot in the foreground until Ctrl-C or SIGTERM (long polling)."""
+    from bot.app import build_application
+    from bot.bridge import RasaBridge
+    from gesprekscoach.domain import default_catalogues
+    from gesprekscoach.rasa_client import RasaClient
+    from gesprekscoach.storage.service import pseudonym_salt
+
+    application = build_application(
+        settings.telegram_token,
+        RasaBridge(RasaClient(settings.rasa_url)),
+        default_catalogues(),
+        pseudonym_salt(settings),
+        base_url=settings.telegram_api_url,
+    )
+    application.run_polling(stop_signals=None)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
@@ -231,8 +254,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = load_settings(env)
     model = current_model(settings) or train(settings).model
     with Stack(settings, model) as stack:
+        import threading
+
+        from waitress import create_server
+
+        dashboard = create_server(_review_app(settings), host=settings.host,
+                                  port=settings.review_port, threads=8)  # fmt: skip
+        threading.Thread(target=dashboard.run, name="dashboard", daemon=True).start()
         say(f"Rasa-server: {settings.rasa_url} (REST: {settings.rasa_url}/webhooks/rest/webhook)")
         say(f"Actieserver: {settings.action_url}")
+        say(f"Reviewdashboard: http://{settings.host}:{settings.review_port}/")
+        if settings.telegram_token:
+            say("Telegram-bot: actief (long polling). Stoppen met Ctrl-C.")
+            try:
+                _run_bot(settings)
+            finally:
+                dashboard.close()
+            return 0
+        say("Telegram-bot: uit (zet TELEGRAM_BOT_TOKEN om hem te starten).")
         say("Stoppen met Ctrl-C.")
         try:
             while all(server.alive() for server in stack.servers):
