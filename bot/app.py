@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.engine import Engine
 from telegram import BotCommand
 from telegram.ext import (
     AIORateLimiter,
@@ -31,6 +32,7 @@ def build_application(
     bridge: RasaBridge,
     catalogues: Catalogues,
     salt: str,
+    engine: Engine,
     *,
     base_url: str = TELEGRAM_API,
     request: BaseRequest | None = None,
@@ -51,12 +53,18 @@ def build_application(
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
-    application.bot_data.update({"bridge": bridge, "catalogues": catalogues, "salt": salt})
+    application.bot_data.update(
+        {"bridge": bridge, "catalogues": catalogues, "salt": salt, "engine": engine}
+    )
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("stop", handlers.stop))
     application.add_handler(CommandHandler("opnieuw", handlers.again))
     application.add_handler(CommandHandler("hints", handlers.hints))
     application.add_handler(CommandHandler("help", handlers.help_command))
+    application.add_handler(CommandHandler("voortgang", handlers.progress))
+    application.add_handler(CommandHandler("mijngegevens", handlers.my_data))
+    application.add_handler(CommandHandler("verwijder", handlers.erase_ask))
+    application.add_handler(CallbackQueryHandler(handlers.erase_answer, pattern=r"^erase:"))
     application.add_handler(CallbackQueryHandler(handlers.consent, pattern=r"^consent:"))
     application.add_handler(CallbackQueryHandler(handlers.choose_persona, pattern=r"^persona:"))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, handlers.not_text))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from typing import Any
@@ -189,6 +190,73 @@ async def hints(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(texts.RASA_DOWN)
         return
     await message.reply_text(reply.text)
+
+
+def _engine(context: ContextTypes.DEFAULT_TYPE) -> Any:
+    return context.application.bot_data["engine"]
+
+
+async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    from bot.account import summary
+
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    _, _, salt = _deps(context)
+    found = await asyncio.to_thread(summary, _engine(context), user.id, salt)
+    if found is None:
+        await message.reply_text(texts.NOTHING_STORED)
+        return
+    await message.reply_text(
+        f"Dit is er van je bewaard:\n- je voornaam: {found.name}\n"
+        f"- {found.sessions} oefengesprek(ken), van {found.first} tot {found.last}\n"
+        f"- {found.messages} berichten van jou, met de antwoorden van de inwoner en de feedback\n"
+        "Je Telegram-nummer bewaren we niet. Alles verwijderen? Typ /verwijder."
+    )
+
+
+async def progress(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    from bot.account import progress_chart
+
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    _, catalogues, salt = _deps(context)
+    themes = {t.id: catalogues.tips.themes[t.theme] for t in catalogues.tips.tips.values()}
+    chart = await asyncio.to_thread(progress_chart, _engine(context), user.id, salt, themes)
+    if chart is None:
+        await message.reply_text(texts.NO_PROGRESS)
+        return
+    png, sessions = chart
+    await message.reply_photo(png, caption=f"Hoeveel tips je liet zien, in je {sessions} "
+                                           "afgeronde gesprek(ken).")  # fmt: skip
+
+
+async def erase_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_message is not None
+    buttons = [[InlineKeyboardButton(texts.ERASE_YES, callback_data="erase:ja"),
+                InlineKeyboardButton(texts.ERASE_NO, callback_data="erase:nee")]]  # fmt: skip
+    await update.effective_message.reply_text(
+        texts.ERASE_ASK, reply_markup=InlineKeyboardMarkup(buttons)
+    )
+
+
+async def erase_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    from bot.account import erase
+
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    await query.answer()
+    if query.data != "erase:ja":
+        await query.edit_message_text(texts.ERASE_KEPT)
+        return
+    _, _, salt = _deps(context)
+    count = await asyncio.to_thread(erase, _engine(context), user.id, salt)
+    if context.user_data is not None:
+        context.user_data.clear()
+    if context.chat_data is not None:
+        context.chat_data.clear()
+    await query.edit_message_text(
+        f"Alles is verwijderd ({count or 0} oefengesprek(ken)). Typ /start om opnieuw te beginnen."
+    )
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -28,9 +28,21 @@ HELP = (
     "/stop – het gesprek afronden en je feedback lezen\n"
     "/opnieuw – opnieuw beginnen met dezelfde inwoner\n"
     "/hints aan of /hints uit – tips tijdens het gesprek\n"
+    "/voortgang – hoe je het doet over je gesprekken\n"
+    "/mijngegevens – wat er van je bewaard is\n"
+    "/verwijder – al je gegevens verwijderen\n"
     "/help – deze uitleg"
 )
 HINTS_USAGE = "Typ /hints aan of /hints uit."
+NOTHING_STORED = "Er is niets van je bewaard."
+ERASE_ASK = (
+    "Weet je het zeker? Dan verwijder ik al je oefengesprekken, berichten en feedback. "
+    "Dat kan niet ongedaan worden gemaakt."
+)
+ERASE_YES = "Ja, verwijder alles"
+ERASE_NO = "Nee, laat staan"
+ERASE_KEPT = "Er is niets verwijderd."
+NO_PROGRESS = "Je hebt nog geen afgerond oefengesprek. Rond er een af met /stop."
 COACH = "💡 Coach: "
 
 COMMANDS = [
@@ -38,5 +50,8 @@ COMMANDS = [
     ("stop", "Gesprek afronden en feedback lezen"),
     ("opnieuw", "Opnieuw met dezelfde inwoner"),
     ("hints", "Tips tijdens het gesprek aan of uit"),
+    ("voortgang", "Je voortgang over je gesprekken"),
+    ("mijngegevens", "Wat er van je bewaard is"),
+    ("verwijder", "Al je gegevens verwijderen"),
     ("help", "Hoe werkt het?"),
 ]

@@ -226,6 +226,7 @@ def _run_bot(settings: Any) -> None:
     from bot.bridge import RasaBridge
     from gesprekscoach.domain import default_catalogues
     from gesprekscoach.rasa_client import RasaClient
+    from gesprekscoach.storage.db import make_engine
     from gesprekscoach.storage.service import pseudonym_salt
 
     application = build_application(
@@ -233,6 +234,7 @@ def _run_bot(settings: Any) -> None:
         RasaBridge(RasaClient(settings.rasa_url)),
         default_catalogues(),
         pseudonym_salt(settings),
+        make_engine(settings.database_url),
         base_url=settings.telegram_api_url,
     )
     application.run_polling(stop_signals=None)

@@ -13,6 +13,8 @@ from bot.bridge import RasaBridge
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.rasa_client import RasaClient
 from gesprekscoach.stack import Stack
+from gesprekscoach.storage.db import make_engine
+from gesprekscoach.storage.service import pseudonym_salt
 from tests.conftest import free_port
 from tests.telegram.fake_bot_api import FakeBotAPI
 from tests.telegram.running_bot import RunningBot
@@ -27,9 +29,17 @@ def fake() -> Iterator[FakeBotAPI]:
         yield api
 
 
-def bot_for(fake: FakeBotAPI, catalogues: Catalogues, rasa_url: str) -> Any:
-    bridge = RasaBridge(RasaClient(rasa_url, retries=0, timeout=30))
-    return build_application("123:ABC", bridge, catalogues, "test-salt", base_url=fake.base_url)
+def bot_for(fake: FakeBotAPI, catalogues: Catalogues, stack: Stack) -> Any:
+    """The bot as `coach serve` builds it: the stack's database and pseudonym salt."""
+    bridge = RasaBridge(RasaClient(stack.settings.rasa_url, retries=0, timeout=30))
+    return build_application(
+        "123:ABC",
+        bridge,
+        catalogues,
+        pseudonym_salt(stack.settings),
+        make_engine(stack.settings.database_url),
+        base_url=fake.base_url,
+    )
 
 
 def said(fake: FakeBotAPI, needle: str, timeout: float = 30) -> bool:
@@ -43,7 +53,7 @@ def count(fake: FakeBotAPI, method: str) -> int:
 
 
 def test_a_whole_practice_session(fake: FakeBotAPI, catalogues: Catalogues, stack: Stack) -> None:
-    with RunningBot(bot_for(fake, catalogues, stack.settings.rasa_url)):
+    with RunningBot(bot_for(fake, catalogues, stack)):
         assert fake.wait_for(lambda _: {c["command"] for c in fake.commands()} >= {"start", "stop"})
         fake.push_text(CHAT, "Hallo?")
         assert said(fake, texts.NEED_CONSENT), "nothing happens before consent"
@@ -65,11 +75,25 @@ def test_a_whole_practice_session(fake: FakeBotAPI, catalogues: Catalogues, stac
         assert all(len(m) <= 4096 for m in fake.messages(CHAT))
         fake.push_text(CHAT, "Nog iets?")
         assert said(fake, texts.NO_PRACTICE)
+        fake.push_command(CHAT, "/mijngegevens")
+        assert said(fake, "1 oefengesprek(ken)") and said(fake, "Telegram-nummer bewaren we niet")
+        fake.push_command(CHAT, "/voortgang")
+        assert fake.wait_for(lambda _: count(fake, "sendPhoto") == 2, 30)
+        fake.push_command(CHAT, "/verwijder")
+        assert said(fake, "Weet je het zeker?")
+        fake.push_callback(CHAT, "erase:ja")
+        assert said(fake, "Alles is verwijderd (1 oefengesprek(ken))")
+        fake.push_command(CHAT, "/mijngegevens")
+        assert said(fake, texts.NOTHING_STORED)
+        fake.push_text(CHAT, "Hallo?")
+        assert fake.wait_for(lambda _: fake.messages(CHAT).count(texts.NEED_CONSENT) == 2, 20), (
+            "after erasure consent is asked again"
+        )
 
 
 def test_non_text_gets_a_friendly_answer(fake: FakeBotAPI, catalogues: Catalogues,
                                          stack: Stack) -> None:  # fmt: skip
-    with RunningBot(bot_for(fake, catalogues, stack.settings.rasa_url)):
+    with RunningBot(bot_for(fake, catalogues, stack)):
         fake.push_sticker(CHAT)
         fake.push_voice(CHAT)
         fake.push_location(CHAT)
@@ -81,7 +105,7 @@ def test_non_text_gets_a_friendly_answer(fake: FakeBotAPI, catalogues: Catalogue
 
 def test_rasa_outage_keeps_the_message(fake: FakeBotAPI, catalogues: Catalogues,
                                        stack: Stack) -> None:  # fmt: skip
-    application = bot_for(fake, catalogues, stack.settings.rasa_url)
+    application = bot_for(fake, catalogues, stack)
     bridge: RasaBridge = application.bot_data["bridge"]
     with RunningBot(application):
         fake.push_command(CHAT, "/start")
@@ -102,7 +126,7 @@ def test_rasa_outage_keeps_the_message(fake: FakeBotAPI, catalogues: Catalogues,
 
 
 def test_telegram_429_is_retried(fake: FakeBotAPI, catalogues: Catalogues, stack: Stack) -> None:
-    with RunningBot(bot_for(fake, catalogues, stack.settings.rasa_url)):
+    with RunningBot(bot_for(fake, catalogues, stack)):
         fake.fail_next("sendMessage", 429, retry_after=1)
         fake.push_command(CHAT, "/help")
         assert said(fake, "Zo werkt het")

@@ -1,0 +1,74 @@
+"""What the bot can tell and do about a casemanager's stored data (/voortgang, /mijngegevens,
+/verwijder). Reads the same database as the session log and the dashboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from gesprekscoach.review.exports import progress, progress_png
+from gesprekscoach.storage.db import session_factory
+from gesprekscoach.storage.models import Casemanager
+from gesprekscoach.storage.repository import erase_casemanager, pseudonym
+
+
+@dataclass(frozen=True)
+class Summary:
+    name: str
+    sessions: int
+    messages: int
+    first: str
+    last: str
+    needs_found: int
+
+
+def _person(db: Session, user_id: int, salt: str) -> Casemanager | None:
+    key = pseudonym("telegram", str(user_id), salt)
+    return db.execute(
+        select(Casemanager).where(
+            Casemanager.channel == "telegram", Casemanager.channel_hash == key
+        )  # fmt: skip
+    ).scalar_one_or_none()
+
+
+def summary(engine: Engine, user_id: int, salt: str) -> Summary | None:
+    with session_factory(engine)() as db:
+        person = _person(db, user_id, salt)
+        if person is None or not person.sessions:
+            return None
+        sessions = sorted(person.sessions, key=lambda s: s.started_at)
+        return Summary(
+            name=str(person.display_name),
+            sessions=len(sessions),
+            messages=sum(len(s.turns) for s in sessions),
+            first=sessions[0].started_at.strftime("%d-%m-%Y"),
+            last=sessions[-1].started_at.strftime("%d-%m-%Y"),
+            needs_found=sum(bool(s.hidden_need_found) for s in sessions),
+        )
+
+
+def progress_chart(
+    engine: Engine, user_id: int, salt: str, themes: dict[str, str]
+) -> tuple[bytes, int] | None:
+    """The progress chart over ended sessions, and how many there are."""
+    with session_factory(engine)() as db:
+        person = _person(db, user_id, salt)
+        if person is None:
+            return None
+        per_tip = progress(list(person.sessions), tuple(themes))
+        ended = len(next(iter(per_tip.values()), []))
+        if not ended:
+            return None
+        return progress_png(per_tip, themes), ended
+
+
+def erase(engine: Engine, user_id: int, salt: str) -> int | None:
+    """Erase everything of this Telegram user; the number of sessions, or None if unknown."""
+    with session_factory(engine)() as db, db.begin():
+        person = _person(db, user_id, salt)
+        if person is None:
+            return None
+        return erase_casemanager(db, int(person.id))
