@@ -220,7 +220,7 @@ async def progress(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     _, catalogues, salt = _deps(context)
-    themes = {t.id: catalogues.tips.themes[t.theme] for t in catalogues.tips.tips.values()}
+    themes = catalogues.tips.theme_of
     chart = await asyncio.to_thread(progress_chart, _engine(context), user.id, salt, themes)
     if chart is None:
         await message.reply_text(texts.NO_PROGRESS)

@@ -139,7 +139,7 @@ def _review_app(settings: Any) -> Any:
 
     upgrade(settings.database_url)
     catalogues = default_catalogues()
-    themes = {t.id: catalogues.tips.themes[t.theme] for t in catalogues.tips.tips.values()}
+    themes = catalogues.tips.theme_of
     labels = {m.id: m.label for m in catalogues.moves.moves.values()}
     key = secret_key(settings.var_dir, settings.secret_key)
     return create_app(settings.database_url, key, move_ids=catalogues.moves.ids,

@@ -43,6 +43,11 @@ class TipCatalogue:
     def ids(self) -> tuple[str, ...]:
         return tuple(self.tips)
 
+    @property
+    def theme_of(self) -> dict[str, str]:
+        """Tip id to the Dutch label of its theme (for charts per theme)."""
+        return {tip.id: self.themes[tip.theme] for tip in self.tips.values()}
+
 
 def load_tips(path: Path) -> TipCatalogue:
     top = Fields(path, read_yaml_mapping(path))

@@ -74,7 +74,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def app(engine: Engine, catalogues: Catalogues, clock: Clock) -> Flask:
-    themes = {t.id: catalogues.tips.themes[t.theme] for t in catalogues.tips.tips.values()}
+    themes = catalogues.tips.theme_of
     return create_app(
         str(engine.url), "test-secret", move_ids=catalogues.moves.ids, tip_themes=themes,
         move_labels={m.id: m.label for m in catalogues.moves.moves.values()},
