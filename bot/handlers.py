@@ -133,13 +133,13 @@ async def talk(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     bridge, _, _ = _deps(context)
     assert update.effective_chat is not None
     await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
-    pending: list[Any] = [p for p in [context.chat_data.get("pending")] if p]
-    for earlier in pending:
+    earlier = context.chat_data.get("pending")
+    if earlier:  # kept during an outage: answer it first
         try:
             await _say_reply(update, await bridge.send(sender, earlier, _metadata(update)))
             context.chat_data["pending"] = None
         except RasaUnavailable:
-            break
+            pass
     try:
         reply = await bridge.send(sender, text[:MAX_TEXT], _metadata(update))
     except RasaUnavailable:

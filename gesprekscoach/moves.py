@@ -13,6 +13,8 @@ from gesprekscoach.catalogue import CatalogueError, Fields, read_yaml_mapping
 
 FALLBACK = "nlu_fallback"
 POLARITIES = {"+", "-", "0"}
+# Closed questions and data requests: a row of them feels like an interrogation.
+CLOSED_MOVES = frozenset({"gesloten_vraag", "info_opvragen"})
 # What the casemanager sees for input that is not a move.
 SPECIAL_LABELS = {
     FALLBACK: "Niet herkend",

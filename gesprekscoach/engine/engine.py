@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from gesprekscoach.engine.inputs import InputKind, classify_input
 from gesprekscoach.engine.state import NeedStage, PersonaState, Utterance
 from gesprekscoach.language.jargon import JargonHit, JargonLexicon
-from gesprekscoach.moves import FALLBACK
+from gesprekscoach.moves import CLOSED_MOVES, FALLBACK
 from gesprekscoach.personas.model import (
     BANDS,
     Condition,
@@ -24,7 +24,6 @@ from gesprekscoach.personas.model import (
     band_for,
 )
 
-CLOSED_MOVES = frozenset({"gesloten_vraag", "info_opvragen"})
 # A good move repeated back to back wears off: each repeat within the last
 # two turns halves its trust gain, as a person stops hearing a stock phrase.
 REPEAT_WINDOW = 2

@@ -12,12 +12,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from gesprekscoach.feedback.transcript import Turn
+from gesprekscoach.moves import CLOSED_MOVES
 
 OPEN_QUESTIONS = frozenset(
     {"open_vraag", "doorvragen", "vraag_wat_nodig", "vraag_zelf_doen", "vraag_benadering",
      "check_begrip"}
 )  # fmt: skip
-CLOSED_QUESTIONS = frozenset({"gesloten_vraag", "info_opvragen"})
 REFLECTIONS = frozenset({"empathie", "samenvatten"})
 NEEDS_QUESTIONS = frozenset({"vraag_wat_nodig", "vraag_zelf_doen", "vraag_benadering"})
 TRUST_BUILT = 50.0
@@ -59,7 +59,7 @@ def measure(
     hidden_need_turn: int | None,
 ) -> Measures:
     open_q = sum(t.move in OPEN_QUESTIONS for t in turns)
-    closed_q = sum(t.move in CLOSED_QUESTIONS for t in turns)
+    closed_q = sum(t.move in CLOSED_MOVES for t in turns)
     questions = open_q + closed_q
     reflections = sum(t.move in REFLECTIONS for t in turns)
     own_words = sum(t.words for t in turns)

@@ -11,9 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from gesprekscoach.moves import CLOSED_MOVES
 from gesprekscoach.protocol import PAYLOAD_KEY
-
-CLOSED_MOVES = frozenset({"gesloten_vraag", "info_opvragen"})
 
 
 @dataclass(frozen=True)
