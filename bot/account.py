@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from gesprekscoach.review.exports import progress, progress_png
+from gesprekscoach.storage.bot_state import erase_bot_state
 from gesprekscoach.storage.db import session_factory
 from gesprekscoach.storage.models import Casemanager
 from gesprekscoach.storage.repository import erase_casemanager, pseudonym
@@ -69,6 +70,7 @@ def erase(engine: Engine, user_id: int, salt: str) -> int | None:
     """Erase everything of this Telegram user; the number of sessions, or None if unknown."""
     with session_factory(engine)() as db, db.begin():
         person = _person(db, user_id, salt)
-        if person is None:
+        if person is None:  # consent given, never practised: still something to erase
+            erase_bot_state(db, "telegram", pseudonym("telegram", str(user_id), salt))
             return None
         return erase_casemanager(db, int(person.id))

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -18,6 +23,10 @@ from telegram.request import BaseRequest
 
 from bot import handlers, texts
 from bot.bridge import RasaBridge
+from bot.flood import FloodGuard
+from bot.ordering import ChatLocks, ChatOrderedProcessor
+from bot.pending import DELAYS, PendingRetries
+from bot.state import ChatStore
 from gesprekscoach.domain import Catalogues
 
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -25,6 +34,10 @@ TELEGRAM_API = "https://api.telegram.org/bot"
 
 async def _register_commands(application: Application) -> None:
     await application.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
+
+
+async def _stop_retries(application: Application) -> None:
+    await application.bot_data["deps"].retries.cancel_all()
 
 
 def build_application(
@@ -37,24 +50,36 @@ def build_application(
     base_url: str = TELEGRAM_API,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    retry_delays: Sequence[float] = DELAYS,
+    flood: FloodGuard | None = None,
 ) -> Application:
     # httpx logs every request URL, and the URL carries the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    locks = ChatLocks()
     builder = (
         Application.builder()
         .token(token)
         .base_url(base_url)
         .base_file_url(base_url.replace("/bot", "/file/bot"))
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(ChatOrderedProcessor(locks))
         .post_init(_register_commands)
+        .post_stop(_stop_retries)
     )
     if request is not None:
         builder = builder.request(request)
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
-    application.bot_data.update(
-        {"bridge": bridge, "catalogues": catalogues, "salt": salt, "engine": engine}
+    application.bot_data["deps"] = handlers.Deps(
+        bridge=bridge,
+        catalogues=catalogues,
+        salt=salt,
+        engine=engine,
+        store=ChatStore(engine, salt),
+        flood=flood or FloodGuard(),
+        locks=locks,
+        retries=PendingRetries(retry_delays),
     )
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("stop", handlers.stop))
@@ -72,3 +97,37 @@ def build_application(
     application.add_handler(MessageHandler(~filters.TEXT & ~filters.COMMAND, handlers.not_text))
     application.add_error_handler(handlers.on_error)
     return application
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """How the bot receives updates when it has a public address (instead of long polling)."""
+
+    url: str
+    listen: str
+    port: int
+    secret: str
+
+    @classmethod
+    def for_token(cls, token: str, url: str, listen: str, port: int, secret: str = "") -> Webhook:
+        # Telegram allows 1-256 of A-Z a-z 0-9 _ -; derived, it stays the same across restarts
+        secret = secret or hashlib.sha256(f"webhook:{token}".encode()).hexdigest()
+        return cls(url=url.rstrip("/"), listen=listen, port=port, secret=secret)
+
+    @property
+    def path(self) -> str:
+        """The last part of the public address: what the local server answers on."""
+        return urlsplit(self.url).path.strip("/") or "telegram"
+
+    def run_options(self) -> dict[str, Any]:
+        """Keyword arguments for Application.run_webhook and Updater.start_webhook."""
+        return {
+            "listen": self.listen,
+            "port": self.port,
+            "url_path": self.path,
+            "webhook_url": self.url
+            if urlsplit(self.url).path.strip("/")
+            else self.url + "/telegram",
+            "secret_token": self.secret,
+            "allowed_updates": Update.ALL_TYPES,
+        }

@@ -5,25 +5,46 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from typing import Any
+from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from sqlalchemy.engine import Engine
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction
 from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.bridge import RasaBridge, new_sender
+from bot.flood import FloodGuard, Verdict
+from bot.ordering import ChatLocks
+from bot.pending import PendingRetries
+from bot.state import ChatStore
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.feedback.chart import theme_chart
 from gesprekscoach.rasa_client import RasaUnavailable, Reply
+from gesprekscoach.storage.bot_state import ChatState
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 4000  # what the inwoner reads; Telegram allows 4096 per message
 
 
-def _deps(context: ContextTypes.DEFAULT_TYPE) -> tuple[RasaBridge, Catalogues, str]:
-    data = context.application.bot_data
-    return data["bridge"], data["catalogues"], data["salt"]
+@dataclass(frozen=True)
+class Deps:
+    """What the handlers work with; built once by the application factory."""
+
+    bridge: RasaBridge
+    catalogues: Catalogues
+    salt: str
+    engine: Engine
+    store: ChatStore
+    flood: FloodGuard
+    locks: ChatLocks
+    retries: PendingRetries
+
+
+def _deps(context: ContextTypes.DEFAULT_TYPE) -> Deps:
+    deps = context.application.bot_data["deps"]
+    assert isinstance(deps, Deps)
+    return deps
 
 
 def _metadata(update: Update) -> dict[str, str]:
@@ -38,13 +59,17 @@ def _metadata(update: Update) -> dict[str, str]:
     }
 
 
-async def _say_reply(update: Update, reply: Reply) -> None:
-    message = update.effective_message
-    assert message is not None
+async def _say_reply(bot: Bot, chat_id: int, reply: Reply) -> None:
     for text in reply.texts:
-        await message.reply_text(text)
+        await bot.send_message(chat_id, text)
     for hint in reply.payload.get("coaching") or []:
-        await message.reply_text(texts.COACH + str(hint))
+        await bot.send_message(chat_id, texts.COACH + str(hint))
+
+
+def _ids(update: Update) -> tuple[Message, int, int]:
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    assert message is not None and chat is not None and user is not None
+    return message, chat.id, user.id
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -57,143 +82,171 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    assert query is not None and context.user_data is not None
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
     await query.answer()
     if query.data == "consent:nee":
-        context.user_data.pop("consent", None)
         await query.edit_message_text(texts.NO_CONSENT)
         return
-    context.user_data["consent"] = True
-    _, catalogues, _ = _deps(context)
+    deps = _deps(context)
+    await deps.store.consent(user.id)
     rows = [[InlineKeyboardButton(f"{p.name} ({p.type})", callback_data=f"persona:{p.id}")]
-            for p in catalogues.personas]  # fmt: skip
+            for p in deps.catalogues.personas]  # fmt: skip
     rows.append([InlineKeyboardButton(texts.RANDOM, callback_data="persona:*")])
     await query.edit_message_text(texts.CHOOSE, reply_markup=InlineKeyboardMarkup(rows))
 
 
 async def _begin(update: Update, context: ContextTypes.DEFAULT_TYPE, persona_id: str) -> None:
-    bridge, catalogues, salt = _deps(context)
-    assert context.chat_data is not None and update.effective_chat is not None
-    persona = catalogues.personas.get(persona_id)
-    sender = new_sender(update.effective_chat.id, salt)
-    context.chat_data.update({"sender": sender, "persona": persona.id, "pending": None})
-    message = update.effective_message
-    assert message is not None
+    deps = _deps(context)
+    message, chat_id, user_id = _ids(update)
+    persona = deps.catalogues.personas.get(persona_id)
+    sender = new_sender(chat_id, deps.salt)
+    state = await deps.store.update(chat_id, sender=sender, persona_id=persona.id, pending=(),
+                                    owner_hash=deps.store.user_hash(user_id))  # fmt: skip
     await message.reply_text(f"Je oefent met {persona.name}.\n\n{persona.briefing}\n\n{texts.HELP}")
-    await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
-    hints = context.chat_data.get("hints", True)
+    await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     try:
-        reply = await bridge.start(sender, persona.id, random.randrange(2**31), hints,
-                                   _metadata(update))  # fmt: skip
+        reply = await deps.bridge.start(sender, persona.id, random.randrange(2**31), state.hints,
+                                        _metadata(update))  # fmt: skip
     except RasaUnavailable:
-        context.chat_data["sender"] = None
-        await message.reply_text(texts.RASA_DOWN)
+        await deps.store.update(chat_id, sender=None)
+        await message.reply_text(texts.RASA_DOWN_START)
         return
-    await _say_reply(update, reply)
+    await _say_reply(context.bot, chat_id, reply)
 
 
 async def choose_persona(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    assert query is not None and context.user_data is not None
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
     await query.answer()
-    if not context.user_data.get("consent"):
+    deps = _deps(context)
+    if not await deps.store.consented(user.id):
         await query.edit_message_text(texts.NEED_CONSENT)
         return
-    _, catalogues, _ = _deps(context)
     choice = (query.data or "").split(":", 1)[1]
-    if choice == "*" or choice not in catalogues.personas.personas:
-        choice = random.choice(list(catalogues.personas.personas))
+    if choice == "*" or choice not in deps.catalogues.personas.personas:
+        choice = random.choice(list(deps.catalogues.personas.personas))
     await query.edit_message_reply_markup(None)
     await _begin(update, context, choice)
 
 
 async def again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert context.chat_data is not None and update.effective_message is not None
-    persona = context.chat_data.get("persona")
-    if not (context.user_data or {}).get("consent") or not persona:
-        await update.effective_message.reply_text(texts.NO_PRACTICE)
+    message, chat_id, user_id = _ids(update)
+    deps = _deps(context)
+    state = await deps.store.chat(chat_id)
+    if not await deps.store.consented(user_id) or not state.persona_id:
+        await message.reply_text(texts.NO_PRACTICE)
         return
-    await _begin(update, context, str(persona))
+    await _begin(update, context, state.persona_id)
+
+
+async def _flush_pending(
+    deps: Deps, bot: Bot, chat_id: int, state: ChatState, metadata: dict[str, str]
+) -> ChatState:
+    """Send the kept messages in order; keep what still cannot go."""
+    pending = list(state.pending)
+    while pending and state.sender:
+        try:
+            reply = await deps.bridge.send(state.sender, pending[0], metadata)
+        except RasaUnavailable:
+            break
+        pending.pop(0)
+        state = await deps.store.update(chat_id, pending=tuple(pending))
+        await _say_reply(bot, chat_id, reply)
+    return state
+
+
+def _retry_later(deps: Deps, bot: Bot, chat_id: int, metadata: dict[str, str]) -> None:
+    async def attempt() -> bool:
+        async with deps.locks.hold(chat_id):
+            state = await deps.store.chat(chat_id)
+            if not state.pending:
+                return True
+            state = await _flush_pending(deps, bot, chat_id, state, metadata)
+            return not state.pending
+
+    async def give_up() -> None:
+        await bot.send_message(chat_id, texts.RASA_STILL_DOWN)
+
+    deps.retries.schedule(chat_id, attempt, give_up)
 
 
 async def talk(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    assert message is not None and context.chat_data is not None
-    if not (context.user_data or {}).get("consent"):
+    message, chat_id, user_id = _ids(update)
+    deps = _deps(context)
+    if not await deps.store.consented(user_id):
         await message.reply_text(texts.NEED_CONSENT)
         return
-    sender = context.chat_data.get("sender")
-    if not sender:
+    verdict = deps.flood.check(chat_id, user_id, message.date.timestamp())
+    if verdict is not Verdict.OK:
+        if verdict is Verdict.WARN:
+            await message.reply_text(texts.SLOW_DOWN)
+        return
+    state = await deps.store.chat(chat_id)
+    if not state.sender:
         await message.reply_text(texts.NO_PRACTICE)
         return
     text = message.text or ""
     if len(text) > MAX_TEXT:
         await message.reply_text(texts.TOO_LONG)
-    bridge, _, _ = _deps(context)
-    assert update.effective_chat is not None
-    await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
-    earlier = context.chat_data.get("pending")
-    if earlier:  # kept during an outage: answer it first
+        text = text[:MAX_TEXT]
+    await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    metadata = _metadata(update)
+    state = await _flush_pending(deps, context.bot, chat_id, state, metadata)
+    if not state.pending:
         try:
-            await _say_reply(update, await bridge.send(sender, earlier, _metadata(update)))
-            context.chat_data["pending"] = None
+            await _say_reply(context.bot, chat_id, await deps.bridge.send(state.sender or "", text,
+                                                                          metadata))  # fmt: skip
+            return
         except RasaUnavailable:
             pass
-    try:
-        reply = await bridge.send(sender, text[:MAX_TEXT], _metadata(update))
-    except RasaUnavailable:
-        context.chat_data["pending"] = text[:MAX_TEXT]
-        await message.reply_text(texts.RASA_DOWN)
-        return
-    await _say_reply(update, reply)
+    await deps.store.update(chat_id, pending=(*state.pending, text))
+    await message.reply_text(texts.RASA_DOWN)
+    _retry_later(deps, context.bot, chat_id, metadata)
 
 
 async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    assert message is not None and context.chat_data is not None
-    sender = context.chat_data.get("sender")
-    if not sender:
+    message, chat_id, _ = _ids(update)
+    deps = _deps(context)
+    state = await deps.store.chat(chat_id)
+    if not state.sender:
         await message.reply_text(texts.NO_PRACTICE)
         return
-    bridge, catalogues, _ = _deps(context)
+    metadata = _metadata(update)
+    state = await _flush_pending(deps, context.bot, chat_id, state, metadata)
     try:
-        reply = await bridge.stop(sender, _metadata(update))
+        if state.pending:
+            raise RasaUnavailable("kept messages still waiting")
+        reply = await deps.bridge.stop(state.sender or "", metadata)
     except RasaUnavailable:
-        await message.reply_text(texts.RASA_DOWN)
+        await message.reply_text(texts.RASA_DOWN_STOP)
         return
-    context.chat_data["sender"] = None
-    await _say_reply(update, reply)
+    await deps.store.update(chat_id, sender=None, pending=())
+    await _say_reply(context.bot, chat_id, reply)
     report = reply.payload.get("report")
     if isinstance(report, dict):
-        png = theme_chart(report, catalogues.tips.themes)
+        png = theme_chart(report, deps.catalogues.tips.themes)
         await message.reply_photo(png, caption="Je gesprek in een plaatje: tips per thema en "
                                                "het vertrouwen van de inwoner.")  # fmt: skip
 
 
 async def hints(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    assert message is not None and context.chat_data is not None
+    message, chat_id, _ = _ids(update)
     arg = (context.args or [""])[0].lower()
     if arg not in ("aan", "uit"):
         await message.reply_text(texts.HINTS_USAGE)
         return
-    context.chat_data["hints"] = arg == "aan"
-    sender = context.chat_data.get("sender")
-    if not sender:
+    deps = _deps(context)
+    state = await deps.store.update(chat_id, hints=arg == "aan")
+    if not state.sender:
         await message.reply_text("Tips staan " + arg + " voor je volgende gesprek.")
         return
-    bridge, _, _ = _deps(context)
     try:
-        reply = await bridge.hints(sender, arg == "aan", _metadata(update))
+        reply = await deps.bridge.hints(state.sender, arg == "aan", _metadata(update))
     except RasaUnavailable:
-        await message.reply_text(texts.RASA_DOWN)
+        await message.reply_text(texts.RASA_DOWN_STOP)
         return
     await message.reply_text(reply.text)
-
-
-def _engine(context: ContextTypes.DEFAULT_TYPE) -> Any:
-    return context.application.bot_data["engine"]
 
 
 async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -201,8 +254,8 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    _, _, salt = _deps(context)
-    found = await asyncio.to_thread(summary, _engine(context), user.id, salt)
+    deps = _deps(context)
+    found = await asyncio.to_thread(summary, deps.engine, user.id, deps.salt)
     if found is None:
         await message.reply_text(texts.NOTHING_STORED)
         return
@@ -219,9 +272,9 @@ async def progress(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    _, catalogues, salt = _deps(context)
-    themes = catalogues.tips.theme_of
-    chart = await asyncio.to_thread(progress_chart, _engine(context), user.id, salt, themes)
+    deps = _deps(context)
+    themes = deps.catalogues.tips.theme_of
+    chart = await asyncio.to_thread(progress_chart, deps.engine, user.id, deps.salt, themes)
     if chart is None:
         await message.reply_text(texts.NO_PROGRESS)
         return
@@ -242,18 +295,15 @@ async def erase_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def erase_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     from bot.account import erase
 
-    query, user = update.callback_query, update.effective_user
-    assert query is not None and user is not None
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    assert query is not None and user is not None and chat is not None
     await query.answer()
     if query.data != "erase:ja":
         await query.edit_message_text(texts.ERASE_KEPT)
         return
-    _, _, salt = _deps(context)
-    count = await asyncio.to_thread(erase, _engine(context), user.id, salt)
-    if context.user_data is not None:
-        context.user_data.clear()
-    if context.chat_data is not None:
-        context.chat_data.clear()
+    deps = _deps(context)
+    count = await asyncio.to_thread(erase, deps.engine, user.id, deps.salt)
+    deps.store.forget(user.id, chat.id)
     await query.edit_message_text(
         f"Alles is verwijderd ({count or 0} oefengesprek(ken)). Typ /start om opnieuw te beginnen."
     )

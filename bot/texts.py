@@ -18,8 +18,23 @@ NOT_TEXT = "Ik kan alleen tekst lezen. Typ je bericht aan de inwoner."
 EDITED = "Een bericht aanpassen kan hier niet. Stuur gewoon een nieuw bericht."
 TOO_LONG = "Je bericht is heel lang. De inwoner leest alleen het begin."
 RASA_DOWN = (
-    "De oefenserver is even niet bereikbaar. Je bericht is bewaard: ik stuur het opnieuw "
-    "met je volgende bericht. Lukt het niet, stuur het dan later nog eens."
+    "De oefenserver is even niet bereikbaar. Je bericht is bewaard. Zodra de server terug is, "
+    "stuur ik het door en antwoordt de inwoner. Je hoeft niets opnieuw te typen."
+)
+RASA_STILL_DOWN = (
+    "De oefenserver is nog steeds niet bereikbaar. Je bericht blijft bewaard en gaat mee "
+    "met je volgende bericht. Probeer het over een tijdje nog eens."
+)
+RASA_DOWN_START = (
+    "De oefenserver is even niet bereikbaar. Probeer het over een paar minuten nog eens."
+)
+RASA_DOWN_STOP = (
+    "De oefenserver is even niet bereikbaar. Je gesprek is bewaard. "
+    "Probeer het over een paar minuten opnieuw."
+)
+SLOW_DOWN = (
+    "Je stuurt veel berichten snel achter elkaar. De inwoner kan dat niet bijhouden. "
+    "Wacht even en stuur je laatste berichten dan opnieuw, één voor één."
 )
 ERROR = "Er ging iets mis aan mijn kant. Probeer het nog eens, of typ /help."
 HELP = (

@@ -44,6 +44,13 @@ class Settings:
     telegram_token: str = ""
     telegram_api_url: str = "https://api.telegram.org/bot"
     review_port: int = 8080
+    telegram_webhook_url: str = ""
+    """Public HTTPS address Telegram posts updates to; empty: long polling (no address needed)."""
+    telegram_webhook_listen: str = "127.0.0.1"
+    """Where the webhook server listens; a reverse proxy with TLS sits in front of it."""
+    telegram_webhook_port: int = 8443
+    telegram_webhook_secret: str = ""
+    """Telegram sends it with every update; empty: one derived from the token."""
 
     @property
     def data_dir(self) -> Path:
@@ -88,4 +95,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         telegram_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
         telegram_api_url=env.get("TELEGRAM_API_URL") or "https://api.telegram.org/bot",
         review_port=_int(env, "REVIEW_PORT", 8080),
+        telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL", "").strip(),
+        telegram_webhook_listen=env.get("TELEGRAM_WEBHOOK_LISTEN") or "127.0.0.1",
+        telegram_webhook_port=_int(env, "TELEGRAM_WEBHOOK_PORT", 8443),
+        telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", "").strip(),
     )

@@ -221,8 +221,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _run_bot(settings: Any) -> None:
-    """The Telegram bot in the foreground until Ctrl-C or SIGTERM (long polling)."""
-    from bot.app import build_application
+    """The Telegram bot in the foreground until Ctrl-C or SIGTERM (long polling or webhook)."""
+    from bot.app import Webhook, build_application
     from bot.bridge import RasaBridge
     from gesprekscoach.domain import default_catalogues
     from gesprekscoach.rasa_client import RasaClient
@@ -237,6 +237,16 @@ def _run_bot(settings: Any) -> None:
         make_engine(settings.database_url),
         base_url=settings.telegram_api_url,
     )
+    if settings.telegram_webhook_url:
+        webhook = Webhook.for_token(
+            settings.telegram_token,
+            settings.telegram_webhook_url,
+            settings.telegram_webhook_listen,
+            settings.telegram_webhook_port,
+            settings.telegram_webhook_secret,
+        )
+        application.run_webhook(**webhook.run_options(), stop_signals=None)
+        return
     application.run_polling(stop_signals=None)
 
 
@@ -267,7 +277,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         say(f"Actieserver: {settings.action_url}")
         say(f"Reviewdashboard: http://{settings.host}:{settings.review_port}/")
         if settings.telegram_token:
-            say("Telegram-bot: actief (long polling). Stoppen met Ctrl-C.")
+            how = (f"webhook op {settings.telegram_webhook_listen}:{settings.telegram_webhook_port}"
+                   if settings.telegram_webhook_url else "long polling")  # fmt: skip
+            say(f"Telegram-bot: actief ({how}). Stoppen met Ctrl-C.")
             try:
                 _run_bot(settings)
             finally:

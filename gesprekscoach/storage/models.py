@@ -138,3 +138,32 @@ class LabelCorrection(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     turn = relationship("TurnRecord", back_populates="corrections")
+
+
+class BotConsent(Base):
+    """Consent given in a chat channel, by the same salted hash as the casemanager row."""
+
+    __tablename__ = "bot_consents"
+
+    channel = Column(String(20), primary_key=True)
+    channel_hash = Column(String(64), primary_key=True)
+    given_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class BotChat(Base):
+    """A chat's running practice, so a restart of the bot process loses nothing.
+
+    Keyed by a salted hash of the chat id; `owner_hash` is the pseudonym of whoever
+    started it, so erasing that casemanager erases this row too.
+    """
+
+    __tablename__ = "bot_chats"
+
+    chat_key = Column(String(64), primary_key=True)
+    owner_hash = Column(String(64), nullable=True, index=True)
+    persona_id = Column(String(40), nullable=True)
+    sender = Column(String(64), nullable=True)
+    hints = Column(Boolean, nullable=False, default=True)
+    pending = Column(JSON, nullable=True)
+    """Messages kept while the Rasa server was down, oldest first."""
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

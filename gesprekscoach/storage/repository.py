@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gesprekscoach.storage.bot_state import erase_bot_state
 from gesprekscoach.storage.models import (
     Casemanager,
     Comment,
@@ -159,6 +160,9 @@ def erase_casemanager(db: Session, casemanager_id: int) -> int:
             delete(PracticeSession).where(PracticeSession.id.in_(session_ids)),
             execution_options=bulk,
         )
+    person = db.get(Casemanager, casemanager_id)
+    if person is not None:
+        erase_bot_state(db, str(person.channel), str(person.channel_hash))
     db.execute(
         delete(Casemanager).where(Casemanager.id == casemanager_id),
         execution_options={"synchronize_session": False},

@@ -53,7 +53,7 @@ def test_migrations_create_every_table_and_go_back(db_url: str) -> None:
     engine = make_engine(db_url)
     tables = set(inspect(engine).get_table_names())
     assert {"casemanagers", "sessions", "turns", "comments", "label_corrections", "trainers",
-            "alembic_version"} <= tables  # fmt: skip
+            "bot_consents", "bot_chats", "alembic_version"} <= tables  # fmt: skip
     downgrade(db_url, "base")
     assert "turns" not in set(inspect(engine).get_table_names())
     upgrade(db_url)
@@ -165,3 +165,24 @@ def test_pseudonym_is_stable_and_salted(user: str) -> None:
     c = who_from("x", {"channel": "telegram", "user": user}, "other-salt")
     assert a.channel_hash == b.channel_hash != c.channel_hash
     assert user not in a.channel_hash and user not in a.display_name
+
+
+def test_erasure_also_removes_consent_and_running_chats(engine: Engine) -> None:
+    """The dashboard's erasure and the bot's /verwijder remove the same rows."""
+    from gesprekscoach.storage.bot_state import ChatState, give_consent, has_consent, save_chat
+    from gesprekscoach.storage.models import BotChat
+
+    with session_factory(engine)() as db, db.begin():
+        record_start(db, start())
+    with session_factory(engine)() as db:
+        person = db.execute(select(Casemanager)).scalar_one()
+        channel, key, person_id = str(person.channel), str(person.channel_hash), int(person.id)
+    give_consent(engine, channel, key)
+    save_chat(engine, ChatState("chat-a", owner_hash=key, persona_id="henk", sender="s1",
+                                pending=("kept",)))  # fmt: skip
+    save_chat(engine, ChatState("chat-b", owner_hash="someone-else"))
+    with session_factory(engine)() as db, db.begin():
+        erase_casemanager(db, person_id)
+    assert not has_consent(engine, channel, key)
+    with session_factory(engine)() as db:
+        assert list(db.execute(select(BotChat.chat_key)).scalars()) == ["chat-b"]

@@ -59,6 +59,8 @@ class FakeBotAPI:
         self._messages: dict[tuple[str, int], JSON] = {}  # bot messages by (chat_id, id)
         self._chats: dict[str, JSON] = {}
         self._commands: list[JSON] = []
+        self.webhook: JSON | None = None
+        """What setWebhook was last given (url, secret_token, allowed_updates)."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._stopping: asyncio.Event | None = None
@@ -192,6 +194,14 @@ class FakeBotAPI:
         if loop is not None and wakeup is not None and not loop.is_closed():
             loop.call_soon_threadsafe(wakeup.set)
         return update
+
+    def text_update(self, chat_id: int, text: str, **sender: Any) -> JSON:
+        """A text update as Telegram would post it to a webhook (not queued for getUpdates)."""
+        message = self._user_message(chat_id, **sender, text=text)
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0,
+                                    "length": len(text.split()[0])}]  # fmt: skip
+        return {"update_id": next(self._update_ids), "message": message}
 
     def push_text(
         self, chat_id: int, text: str, user_id: int | None = None,
@@ -347,6 +357,14 @@ class FakeBotAPI:
             case "deleteWebhook":
                 if params.get("drop_pending_updates"):
                     self._updates.clear()
+                self.webhook = None
+                return True
+            case "setWebhook":
+                if not str(params.get("url") or "").startswith("https://"):
+                    raise ApiError(400, "Bad Request: bad webhook: HTTPS url must be provided")
+                self.webhook = {
+                    k: params.get(k) for k in ("url", "secret_token", "allowed_updates")
+                }
                 return True
             case "setMyCommands":
                 self._commands = list(params.get("commands") or [])

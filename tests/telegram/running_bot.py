@@ -39,6 +39,8 @@ class RunningBot:
             await self._stopped.wait()
             await app.updater.stop()
             await app.stop()
+            if app.post_stop is not None:  # as run_polling() does
+                await app.post_stop(app)
 
     def __enter__(self) -> RunningBot:
         self._thread.start()

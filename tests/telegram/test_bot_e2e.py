@@ -29,7 +29,7 @@ def fake() -> Iterator[FakeBotAPI]:
         yield api
 
 
-def bot_for(fake: FakeBotAPI, catalogues: Catalogues, stack: Stack) -> Any:
+def bot_for(fake: FakeBotAPI, catalogues: Catalogues, stack: Stack, **options: Any) -> Any:
     """The bot as `coach serve` builds it: the stack's database and pseudonym salt."""
     bridge = RasaBridge(RasaClient(stack.settings.rasa_url, retries=0, timeout=30))
     return build_application(
@@ -39,6 +39,19 @@ def bot_for(fake: FakeBotAPI, catalogues: Catalogues, stack: Stack) -> Any:
         pseudonym_salt(stack.settings),
         make_engine(stack.settings.database_url),
         base_url=fake.base_url,
+        **options,
+    )
+
+
+def begin(fake: FakeBotAPI, persona: str, name: str, chat: int = CHAT) -> None:
+    fake.push_command(chat, "/start")
+    assert said(fake, "Doe je mee?")
+    fake.push_callback(chat, "consent:ja")
+    assert said(fake, texts.CHOOSE)
+    fake.push_callback(chat, f"persona:{persona}")
+    assert said(fake, f"Je oefent met {name}")
+    assert fake.wait_for(lambda _: not fake.messages(chat)[-1].startswith("Je oefent"), 30), (
+        "the inwoner opens the conversation"
     )
 
 
@@ -103,26 +116,51 @@ def test_non_text_gets_a_friendly_answer(fake: FakeBotAPI, catalogues: Catalogue
         assert said(fake, texts.EDITED)
 
 
-def test_rasa_outage_keeps_the_message(fake: FakeBotAPI, catalogues: Catalogues,
-                                       stack: Stack) -> None:  # fmt: skip
-    application = bot_for(fake, catalogues, stack)
-    bridge: RasaBridge = application.bot_data["bridge"]
+def test_rasa_outage_keeps_the_messages(fake: FakeBotAPI, catalogues: Catalogues,
+                                        stack: Stack) -> None:  # fmt: skip
+    application = bot_for(fake, catalogues, stack, retry_delays=(0.5, 0.5, 1, 1, 2, 2, 2))
+    bridge: RasaBridge = application.bot_data["deps"].bridge
     with RunningBot(application):
-        fake.push_command(CHAT, "/start")
-        assert said(fake, "Doe je mee?")
-        fake.push_callback(CHAT, "consent:ja")
-        assert said(fake, texts.CHOOSE)
-        fake.push_callback(CHAT, "persona:marco")
-        assert said(fake, "Je oefent met Marco Jansen")
+        begin(fake, "marco", "Marco Jansen")
         bridge.client.base_url = f"http://127.0.0.1:{free_port()}"  # Rasa is gone
         fake.push_text(CHAT, "Goedemiddag meneer Jansen, ik ben Eva van de gemeente.")
         assert said(fake, texts.RASA_DOWN)
-        bridge.client.base_url = stack.settings.rasa_url  # and back
+        fake.push_text(CHAT, "Fijn dat u er bent.")
+        assert fake.wait_for(lambda _: fake.messages(CHAT).count(texts.RASA_DOWN) == 2, 10)
         before = len(fake.messages(CHAT))
-        fake.push_text(CHAT, "Dat klinkt echt heel vervelend voor u.")
-        assert fake.wait_for(lambda _: len(fake.messages(CHAT)) >= before + 2, 30), (
-            "the kept message is answered first, then the new one"
-        )
+        bridge.client.base_url = stack.settings.rasa_url  # and back: answered without retyping
+        assert fake.wait_for(lambda _: len(fake.messages(CHAT)) >= before + 2, 30)
+        fake.push_command(CHAT, "/stop")
+        assert said(fake, "Feedback op je gesprek met Marco Jansen")
+    with make_engine(stack.settings.database_url).connect() as db:
+        from sqlalchemy import text
+
+        rows = db.execute(text("SELECT t.text FROM turns t JOIN sessions s ON s.id = t.session_id "
+                               "WHERE s.persona_id = 'marco' ORDER BY s.started_at DESC, t.number"
+                               )).scalars().all()  # fmt: skip
+    assert rows[-2:] == [
+        "Goedemiddag meneer Jansen, ik ben Eva van de gemeente.",
+        "Fijn dat u er bent.",
+    ], "both kept messages logged once, in order"
+
+
+def test_a_bot_restart_loses_nothing(fake: FakeBotAPI, catalogues: Catalogues,
+                                     stack: Stack) -> None:  # fmt: skip
+    """Consent and the running practice live in the database, not in the bot process."""
+    chat = CHAT + 1
+    with RunningBot(bot_for(fake, catalogues, stack)):
+        begin(fake, "samira", "Samira", chat)
+        first = len(fake.messages(chat))
+        fake.push_text(chat, "Goedemiddag, ik ben Joost van de schuldhulp. Fijn dat u er bent.")
+        assert fake.wait_for(lambda _: len(fake.messages(chat)) > first, 30)
+    with RunningBot(bot_for(fake, catalogues, stack)):  # a new process memory
+        before = len(fake.messages(chat))
+        fake.push_text(chat, "Wat heeft u nodig om dit op te lossen?")
+        assert fake.wait_for(lambda _: len(fake.messages(chat)) > before, 30)
+        assert texts.NEED_CONSENT not in fake.messages(chat)[before:]
+        assert texts.NO_PRACTICE not in fake.messages(chat)[before:]
+        fake.push_command(chat, "/stop")
+        assert said(fake, "Feedback op je gesprek met Samira")
 
 
 def test_telegram_429_is_retried(fake: FakeBotAPI, catalogues: Catalogues, stack: Stack) -> None:

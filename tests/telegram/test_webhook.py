@@ -1,0 +1,101 @@
+"""Webhook mode: Telegram posts updates to the bot's own server, with a shared secret."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from bot import texts
+from bot.app import Webhook, build_application
+from bot.bridge import RasaBridge
+from gesprekscoach.domain import Catalogues
+from gesprekscoach.rasa_client import RasaClient
+from gesprekscoach.storage.db import make_engine
+from gesprekscoach.storage.migrate import upgrade
+from tests.conftest import free_port
+from tests.telegram.fake_bot_api import FakeBotAPI
+
+TOKEN = "123:WEBHOOKTOKEN"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeBotAPI]:
+    with FakeBotAPI() as api:
+        yield api
+
+
+class WebhookBot:
+    """`coach serve` with TELEGRAM_WEBHOOK_URL: Application.run_webhook, in a thread."""
+
+    def __init__(self, application: Any, webhook: Webhook) -> None:
+        self.application, self.webhook = application, webhook
+        self.loop = asyncio.new_event_loop()
+        self.stopped: asyncio.Event | None = None
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self.loop.run_until_complete, args=(self.run(),),
+                                       daemon=True)  # fmt: skip
+
+    async def run(self) -> None:
+        self.stopped = asyncio.Event()
+        app = self.application
+        async with app:
+            await app.post_init(app)
+            await app.start()
+            options = self.webhook.run_options()
+            await app.updater.start_webhook(**options)
+            self.ready.set()
+            await self.stopped.wait()
+            await app.updater.stop()
+            await app.stop()
+
+    def __enter__(self) -> WebhookBot:
+        self.thread.start()
+        assert self.ready.wait(30), "the webhook server did not start"
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        assert self.stopped is not None
+        self.loop.call_soon_threadsafe(self.stopped.set)
+        self.thread.join(30)
+
+
+def test_updates_arrive_by_webhook_with_the_secret(
+    fake: FakeBotAPI, catalogues: Catalogues, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'coach.db'}"
+    upgrade(url)
+    port = free_port()
+    bridge = RasaBridge(RasaClient(f"http://127.0.0.1:{free_port()}", retries=0))
+    app = build_application(TOKEN, bridge, catalogues, "salt", make_engine(url),
+                            base_url=fake.base_url)  # fmt: skip
+    webhook = Webhook.for_token(TOKEN, "https://coach.example.nl/tg", "127.0.0.1", port)
+    with WebhookBot(app, webhook):
+        assert fake.webhook is not None
+        assert fake.webhook["url"] == "https://coach.example.nl/tg"
+        assert fake.webhook["secret_token"] == webhook.secret and TOKEN not in webhook.secret
+        local = f"http://127.0.0.1:{port}/tg"
+        header = "X-Telegram-Bot-Api-Secret-Token"
+        wrong = requests.post(local, json=fake.text_update(7, "/help"),
+                              headers={header: "raden"}, timeout=5)  # fmt: skip
+        assert wrong.status_code == 403, "an update without the secret is refused"
+        right = requests.post(local, json=fake.text_update(7, "/help"),
+                              headers={header: webhook.secret}, timeout=5)  # fmt: skip
+        assert right.status_code == 200
+        assert fake.wait_for(lambda _: texts.HELP in fake.messages(7), 10)
+        assert fake.messages(7).count(texts.HELP) == 1, "only the update with the secret counts"
+
+
+def test_the_derived_secret_is_stable_and_valid() -> None:
+    one = Webhook.for_token(TOKEN, "https://x.nl/", "127.0.0.1", 1)
+    assert one.secret == Webhook.for_token(TOKEN, "https://x.nl", "0.0.0.0", 2).secret
+    assert one.secret != Webhook.for_token("999:OTHER", "https://x.nl", "127.0.0.1", 1).secret
+    assert one.secret.isalnum() and len(one.secret) <= 256
+    assert one.run_options()["webhook_url"] == "https://x.nl/telegram"
+    assert one.run_options()["url_path"] == "telegram"
+    assert Webhook.for_token(TOKEN, "https://x.nl", "h", 1, secret="eigen").secret == "eigen"
