@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import Engine
 from telegram import BotCommand, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -26,6 +25,7 @@ from bot.bridge import RasaBridge
 from bot.flood import FloodGuard
 from bot.ordering import ChatLocks, ChatOrderedProcessor
 from bot.pending import DELAYS, PendingRetries
+from bot.retrying import RetryingRateLimiter
 from bot.state import ChatStore
 from gesprekscoach.domain import Catalogues
 
@@ -52,6 +52,7 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     retry_delays: Sequence[float] = DELAYS,
     flood: FloodGuard | None = None,
+    backoff: float = 1.0,
 ) -> Application:
     # httpx logs every request URL, and the URL carries the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -61,7 +62,7 @@ def build_application(
         .token(token)
         .base_url(base_url)
         .base_file_url(base_url.replace("/bot", "/file/bot"))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(RetryingRateLimiter(max_retries=3, backoff=backoff))
         .concurrent_updates(ChatOrderedProcessor(locks))
         .post_init(_register_commands)
         .post_stop(_stop_retries)

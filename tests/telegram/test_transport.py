@@ -1,4 +1,5 @@
-"""Webhook mode: Telegram posts updates to the bot's own server, with a shared secret."""
+"""How updates come in and answers go out: webhook mode with its secret, and Telegram's
+bad moments (5xx, 429) retried with backoff. A fake Bot API on loopback; no Rasa needed."""
 
 from __future__ import annotations
 
@@ -99,3 +100,26 @@ def test_the_derived_secret_is_stable_and_valid() -> None:
     assert one.run_options()["webhook_url"] == "https://x.nl/telegram"
     assert one.run_options()["url_path"] == "telegram"
     assert Webhook.for_token(TOKEN, "https://x.nl", "h", 1, secret="eigen").secret == "eigen"
+
+
+def test_timeouts_and_network_errors_are_retried(
+    fake: FakeBotAPI, catalogues: Catalogues, tmp_path: Path
+) -> None:
+    from tests.telegram.running_bot import RunningBot
+
+    url = f"sqlite:///{tmp_path / 'coach.db'}"
+    upgrade(url)
+    bridge = RasaBridge(RasaClient(f"http://127.0.0.1:{free_port()}", retries=0))
+    app = build_application(TOKEN, bridge, catalogues, "salt", make_engine(url),
+                            base_url=fake.base_url, backoff=0.1)  # fmt: skip
+    with RunningBot(app):
+        fake.fail_next("sendMessage", 502)
+        fake.fail_next("sendMessage", 500)
+        fake.push_command(8, "/help")
+        assert fake.wait_for(lambda _: texts.HELP in fake.messages(8), 10)
+        assert fake.call_count("sendMessage") == 3, "two failures, then the message went"
+        fake.fail_next("sendMessage", 400, description="Bad Request: chat not found")
+        fake.push_command(8, "/help")
+        fake.push_command(8, "/help")
+        assert fake.wait_for(lambda _: fake.messages(8).count(texts.HELP) == 2, 10)
+        assert fake.call_count("sendMessage") == 6, "a 400 is an answer: not retried"
