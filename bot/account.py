@@ -9,11 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from gesprekscoach.domain import Catalogues
 from gesprekscoach.review.exports import progress, progress_png
 from gesprekscoach.storage.bot_state import erase_bot_state
 from gesprekscoach.storage.db import session_factory
 from gesprekscoach.storage.models import Casemanager
-from gesprekscoach.storage.repository import erase_casemanager, pseudonym
+from gesprekscoach.storage.repository import pseudonym
+from gesprekscoach.workshops.erasure import erase_person
 
 
 @dataclass(frozen=True)
@@ -66,11 +68,11 @@ def progress_chart(
         return progress_png(per_tip, themes), ended
 
 
-def erase(engine: Engine, user_id: int, salt: str) -> int | None:
+def erase(engine: Engine, user_id: int, salt: str, catalogues: Catalogues) -> int | None:
     """Erase everything of this Telegram user; the number of sessions, or None if unknown."""
     with session_factory(engine)() as db, db.begin():
         person = _person(db, user_id, salt)
         if person is None:  # consent given, never practised: still something to erase
             erase_bot_state(db, "telegram", pseudonym("telegram", str(user_id), salt))
             return None
-        return erase_casemanager(db, int(person.id))
+        return erase_person(db, int(person.id), catalogues)

@@ -302,7 +302,7 @@ async def erase_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.edit_message_text(texts.ERASE_KEPT)
         return
     deps = _deps(context)
-    count = await asyncio.to_thread(erase, deps.engine, user.id, deps.salt)
+    count = await asyncio.to_thread(erase, deps.engine, user.id, deps.salt, deps.catalogues)
     deps.store.forget(user.id, chat.id)
     await query.edit_message_text(
         f"Alles is verwijderd ({count or 0} oefengesprek(ken)). Typ /start om opnieuw te beginnen."

@@ -29,10 +29,11 @@ from flask import (
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.engine import Engine
 
+from gesprekscoach.domain import Catalogues, default_catalogues
 from gesprekscoach.review import auth, exports, queries
 from gesprekscoach.storage.db import make_engine, session_factory
 from gesprekscoach.storage.models import Casemanager, Comment, LabelCorrection, TurnRecord
-from gesprekscoach.storage.repository import erase_casemanager
+from gesprekscoach.workshops.erasure import erase_person
 
 OPEN_ENDPOINTS = {"login", "static"}
 
@@ -47,6 +48,12 @@ def secret_key(var_dir: Path, configured: str = "") -> str:
         path.write_text(secrets.token_hex(32), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
+
+
+def catalogues_of(app: Flask) -> Catalogues:
+    """The catalogues given to the factory, else the embedded defaults (loaded once)."""
+    given = app.extensions.get("coach_catalogues")
+    return given if isinstance(given, Catalogues) else default_catalogues()
 
 
 def _date(value: str | None) -> date | None:
@@ -77,6 +84,7 @@ def create_app(
     session_minutes: int = 8 * 60,
     engine: Engine | None = None,
     clock: Callable[[], float] = time.time,
+    catalogues: Catalogues | None = None,
 ) -> Flask:
     app = Flask(__name__)
     app.config.update(
@@ -91,6 +99,7 @@ def create_app(
     db_engine = engine or make_engine(database_url)
     make_session = session_factory(db_engine)
     app.extensions["coach_engine"] = db_engine
+    app.extensions["coach_catalogues"] = catalogues
 
     @app.before_request
     def require_login() -> Any:
@@ -239,7 +248,7 @@ def create_app(
                 flash("Typ de naam precies over om het verwijderen te bevestigen.")
                 return render_template("erase.html", person=person), 400
             name = person.display_name
-            count = erase_casemanager(g.db, person_id)
+            count = erase_person(g.db, person_id, catalogues_of(app))
             g.db.commit()
             flash(f"Alle gegevens van {name} zijn verwijderd ({count} sessies).")
             return redirect(url_for("sessions"))

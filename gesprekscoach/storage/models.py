@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -96,9 +97,14 @@ class TurnRecord(Base):
     stress = Column(Float, nullable=False)
     language = Column(JSON, nullable=True)
     coaching = Column(JSON, nullable=True)
+    hidden_need_revealed = Column(Boolean, nullable=False, default=False)
+    author_id = Column(Integer, ForeignKey("casemanagers.id", ondelete="CASCADE"), nullable=True,
+                       index=True)  # fmt: skip
+    """Who wrote it, when that is not the session's casemanager (a round in a group chat)."""
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     session = relationship("PracticeSession", back_populates="turns")
+    author = relationship("Casemanager", foreign_keys=[author_id])
     corrections = relationship("LabelCorrection", back_populates="turn",
                                cascade="all, delete-orphan", passive_deletes=True)  # fmt: skip
 
@@ -167,3 +173,47 @@ class BotChat(Base):
     pending = Column(JSON, nullable=True)
     """Messages kept while the Rasa server was down, oldest first."""
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Workshop(Base):
+    """A werkatelier: a group exercise a trainer prepares, opens and closes."""
+
+    __tablename__ = "workshops"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(12), nullable=False, unique=True)
+    name = Column(String(120), nullable=False)
+    day = Column(Date, nullable=False)
+    persona_ids = Column(JSON, nullable=False)
+    form = Column(String(20), nullable=False, default="parallel")
+    """"parallel" (everyone in their own chat) or "rondje" (one conversation in a group)."""
+    hints = Column(Boolean, nullable=False, default=True)
+    minutes = Column(Integer, nullable=False, default=20)
+    status = Column(String(20), nullable=False, default="voorbereid")
+    """"voorbereid", "open" or "gesloten"; only an open workshop takes new sessions."""
+    show_names = Column(Boolean, nullable=False, default=False)
+    """Whether the beamer view shows participants' names (the facilitator's choice)."""
+    beamer_tip = Column(String(20), nullable=True)
+    """The tip whose example sentences the beamer shows, or none."""
+    trainer_id = Column(Integer, ForeignKey("trainers.id", ondelete="SET NULL"), nullable=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    opened_at = Column(DateTime(timezone=True), nullable=True)
+    closed_at = Column(DateTime(timezone=True), nullable=True)
+
+    members = relationship("WorkshopMember", back_populates="workshop",
+                           cascade="all, delete-orphan", passive_deletes=True)  # fmt: skip
+
+
+class WorkshopMember(Base):
+    __tablename__ = "workshop_members"
+    __table_args__ = (UniqueConstraint("workshop_id", "casemanager_id", name="uq_workshop_member"),)
+
+    id = Column(Integer, primary_key=True)
+    workshop_id = Column(Integer, ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False,
+                         index=True)  # fmt: skip
+    casemanager_id = Column(Integer, ForeignKey("casemanagers.id", ondelete="CASCADE"),
+                            nullable=False, index=True)  # fmt: skip
+    joined_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    workshop = relationship("Workshop", back_populates="members")
+    casemanager = relationship("Casemanager")

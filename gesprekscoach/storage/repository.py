@@ -18,6 +18,8 @@ from gesprekscoach.storage.models import (
     LabelCorrection,
     PracticeSession,
     TurnRecord,
+    Workshop,
+    WorkshopMember,
     utcnow,
 )
 
@@ -58,6 +60,9 @@ class TurnData:
     stress: float
     language: dict[str, Any] | None = None
     coaching: list[str] | None = None
+    hidden_need_revealed: bool = False
+    author: Who | None = None
+    """Who wrote it, when not the session's casemanager (a round in a group chat)."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,8 @@ class SessionEnd:
     ended_at: datetime = field(default_factory=utcnow)
 
 
-def _casemanager(db: Session, who: Who) -> Casemanager:
+def casemanager_for(db: Session, who: Who) -> Casemanager:
+    """The casemanager row for this person, made on first sight."""
     found = db.execute(
         select(Casemanager).where(
             Casemanager.channel == who.channel, Casemanager.channel_hash == who.channel_hash
@@ -91,7 +97,8 @@ def _casemanager(db: Session, who: Who) -> Casemanager:
 def record_start(db: Session, start: SessionStart) -> None:
     if db.get(PracticeSession, start.session_id) is not None:
         return
-    person = _casemanager(db, start.who)
+    person = casemanager_for(db, start.who)
+    workshop = _open_workshop(db, start.workshop_code)
     db.add(
         PracticeSession(
             id=start.session_id,
@@ -101,10 +108,27 @@ def record_start(db: Session, start: SessionStart) -> None:
             channel=start.who.channel,
             mode=start.mode,
             seed=start.seed,
-            workshop_code=start.workshop_code,
+            workshop_code=workshop.code if workshop is not None else None,
             started_at=start.started_at,
         )
     )
+    if workshop is not None:
+        member = db.execute(
+            select(WorkshopMember.id).where(
+                WorkshopMember.workshop_id == workshop.id,
+                WorkshopMember.casemanager_id == person.id,
+            )
+        ).first()
+        if member is None:
+            db.add(WorkshopMember(workshop_id=workshop.id, casemanager_id=person.id))
+
+
+def _open_workshop(db: Session, code: str | None) -> Workshop | None:
+    """The workshop a new session belongs to: only while it is open (closed: no new ones)."""
+    if not code:
+        return None
+    found = db.execute(select(Workshop).where(Workshop.code == code)).scalar_one_or_none()
+    return found if found is not None and found.status == "open" else None
 
 
 def record_turn(db: Session, turn: TurnData) -> bool:
@@ -116,7 +140,9 @@ def record_turn(db: Session, turn: TurnData) -> bool:
     ).first()
     if exists is not None:
         return False
-    db.add(TurnRecord(**turn.__dict__))
+    fields = {k: v for k, v in turn.__dict__.items() if k != "author"}
+    author_id = casemanager_for(db, turn.author).id if turn.author is not None else None
+    db.add(TurnRecord(**fields, author_id=author_id))
     try:
         db.flush()
     except IntegrityError:

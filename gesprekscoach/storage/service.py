@@ -37,6 +37,19 @@ def session_log() -> SessionLog:
     return log.start()
 
 
+GROUP_CHANNEL_SUFFIX = "-groep"
+
+
+def group_from(metadata: dict[str, Any] | None, salt: str) -> Who | None:
+    """A group chat holding one conversation together (a round): it owns the session."""
+    meta = metadata or {}
+    if not meta.get("group"):
+        return None
+    channel = (str(meta.get("channel") or "rest") + GROUP_CHANNEL_SUFFIX)[:20]
+    name = str(meta.get("group_name") or "Groep")[:80]
+    return Who(channel, pseudonym(channel, str(meta["group"]), salt), name)
+
+
 def who_from(sender: str, metadata: dict[str, Any] | None, salt: str) -> Who:
     meta = metadata or {}
     channel = str(meta.get("channel") or "rest")[:20]
@@ -53,7 +66,7 @@ def writes_for(
     if kind == "start":
         return [SessionStart(
             session_id=sender,
-            who=who_from(sender, metadata, salt),
+            who=group_from(metadata, salt) or who_from(sender, metadata, salt),
             persona_id=str(payload["persona"]),
             persona_type=str(payload["persona_type"]),
             mode="oefenen" if payload.get("hints", True) else "examen",
@@ -72,6 +85,8 @@ def writes_for(
             stress=float(payload["stress"]),
             language=payload.get("language"),
             coaching=list(payload.get("coaching") or []),
+            hidden_need_revealed=payload.get("reaction") == "hidden_need",
+            author=who_from(sender, metadata, salt) if group_from(metadata, salt) else None,
         )]  # fmt: skip
     if kind == "end":
         return [SessionEnd(

@@ -56,6 +56,8 @@ def _from_json(line: str) -> Write:
         data["who"] = Who(**data["who"])
         return SessionStart(**data)
     if item["type"] == "TurnData":
+        if data.get("author"):
+            data["author"] = Who(**data["author"])
         return TurnData(**data)
     return SessionEnd(**data)
 

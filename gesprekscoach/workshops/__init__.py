@@ -1,0 +1,1 @@
+"""Werkateliers: group exercises a trainer prepares, opens and closes."""

@@ -1,0 +1,201 @@
+"""What a workshop shows while it runs, and after: per tip, per participant, examples.
+
+The unit is a participant's latest session in the workshop (in a round, the group's
+session). Ended sessions count with their report; running ones with a report made
+from their logged turns so far, so the beamer moves while people practise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from gesprekscoach.domain import Catalogues
+from gesprekscoach.feedback.report import build_report
+from gesprekscoach.feedback.transcript import Turn
+from gesprekscoach.storage.models import PracticeSession, TurnRecord, Workshop, WorkshopMember
+from gesprekscoach.workshops.anonymise import anonymise
+
+EXAMPLES = 4
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    name: str
+    status: str  # "wacht", "bezig" or "klaar"
+    persona: str
+    turns: int
+    trust: float | None
+    need_found: bool
+
+
+@dataclass(frozen=True)
+class TipFigure:
+    id: str
+    heading: str
+    theme: str
+    shown: int
+    missed: int
+    good: tuple[str, ...]
+    poor: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    code: str
+    name: str
+    status: str
+    joined: int
+    running: int
+    done: int
+    needs_found: int
+    tips: tuple[TipFigure, ...]
+    participants: tuple[ParticipantRow, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def version(self) -> str:
+        """Changes whenever anything shown changes: the live views send only then."""
+        raw = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha1(raw.encode()).hexdigest()[:12]
+
+
+def workshop_sessions(db: Session, code: str) -> list[PracticeSession]:
+    return list(
+        db.execute(
+            select(PracticeSession)
+            .where(PracticeSession.workshop_code == code)
+            .options(
+                selectinload(PracticeSession.turns).selectinload(TurnRecord.author),
+                selectinload(PracticeSession.casemanager),
+            )  # fmt: skip
+            .order_by(PracticeSession.started_at)
+        ).scalars()
+    )
+
+
+def report_of(session: PracticeSession, catalogues: Catalogues) -> dict[str, Any] | None:
+    """The session's report: the stored one when ended, else one from its turns so far."""
+    if session.ended_at is not None and session.report:
+        return dict(session.report)
+    return provisional_report(session, session.turns, catalogues)
+
+
+def provisional_report(
+    session: PracticeSession, records: Iterable[TurnRecord], catalogues: Catalogues
+) -> dict[str, Any] | None:
+    records = list(records)
+    if not records or session.persona_id not in catalogues.personas.personas:
+        return None
+    persona = catalogues.personas.get(str(session.persona_id))
+    turns: list[Turn] = []
+    trust = persona.start_trust
+    for r in records:
+        turns.append(Turn(number=int(r.number), text=str(r.text), move=str(r.move),
+                          confidence=float(r.confidence), reply=str(r.reply), trust_before=trust,
+                          trust=float(r.trust), stress=float(r.stress),
+                          language=dict(r.language or {}), coaching=tuple(r.coaching or ()),
+                          hidden_need_revealed=bool(r.hidden_need_revealed)))  # fmt: skip
+        trust = float(r.trust)
+    need_turn = next((t.number for t in turns if t.hidden_need_revealed), None)
+    return build_report(
+        moves=catalogues.moves, tips=catalogues.tips, rules=catalogues.rules,
+        persona_id=persona.id, persona_name=persona.name, turns=turns,
+        start_trust=persona.start_trust, start_stress=persona.start_stress,
+        hidden_need_turn=need_turn,
+    ).to_dict()  # fmt: skip
+
+
+def need_found(session: PracticeSession) -> bool:
+    return bool(session.hidden_need_found) or any(t.hidden_need_revealed for t in session.turns)
+
+
+def latest_per_participant(sessions: list[PracticeSession]) -> list[PracticeSession]:
+    latest: dict[int, PracticeSession] = {}
+    for s in sessions:  # in order of starting
+        latest[int(s.casemanager_id)] = s
+    return list(latest.values())
+
+
+def members_of(db: Session, workshop: Workshop) -> list[WorkshopMember]:
+    return list(db.execute(
+        select(WorkshopMember).where(WorkshopMember.workshop_id == workshop.id)
+        .options(selectinload(WorkshopMember.casemanager))
+    ).scalars())  # fmt: skip
+
+
+def participant_names(db: Session, workshop: Workshop, sessions: list[PracticeSession]) -> set[str]:
+    names = {str(s.casemanager.display_name) for s in sessions}
+    names |= {str(t.author.display_name) for s in sessions for t in s.turns if t.author}
+    names |= {str(m.casemanager.display_name) for m in members_of(db, workshop)}
+    return names
+
+
+def tip_figures(
+    reports: list[dict[str, Any]], catalogues: Catalogues, names: set[str]
+) -> tuple[TipFigure, ...]:
+    figures = []
+    for tip in catalogues.tips.tips.values():
+        shown = missed = 0
+        good: list[str] = []
+        poor: list[str] = []
+        for report in reports:
+            result = next((t for t in report.get("tips") or [] if t.get("id") == tip.id), None)
+            if result is None:
+                continue
+            quotes = [anonymise(str(e["text"]), names) for e in result.get("evidence") or []
+                      if e.get("turn") is not None and e.get("text")]  # fmt: skip
+            if result.get("status") == "credited":
+                shown += 1
+                good.extend(q for q in quotes if q not in good)
+            elif result.get("status") == "flagged":
+                missed += 1
+                poor.extend(q for q in quotes if q not in poor)
+        figures.append(TipFigure(tip.id, tip.heading, tip.theme, shown, missed,
+                                 tuple(good[:EXAMPLES]), tuple(poor[:EXAMPLES])))  # fmt: skip
+    return tuple(figures)
+
+
+def snapshot(db: Session, workshop: Workshop, catalogues: Catalogues) -> Snapshot:
+    sessions = workshop_sessions(db, str(workshop.code))
+    units = latest_per_participant(sessions)
+    names = participant_names(db, workshop, sessions)
+    reports = [r for r in (report_of(s, catalogues) for s in units) if r]
+    rows = []
+    practising = {int(s.casemanager_id) for s in units}
+    for s in units:
+        last = s.turns[-1] if s.turns else None
+        rows.append(ParticipantRow(
+            name=str(s.casemanager.display_name),
+            status="klaar" if s.ended_at is not None else "bezig",
+            persona=catalogues.personas.get(str(s.persona_id)).name
+            if s.persona_id in catalogues.personas.personas else str(s.persona_id),
+            turns=len(s.turns),
+            trust=round(float(last.trust), 1) if last is not None else s.final_trust,
+            need_found=need_found(s),
+        ))  # fmt: skip
+    members = members_of(db, workshop)
+    for m in members:
+        if int(m.casemanager_id) not in practising:
+            rows.append(
+                ParticipantRow(str(m.casemanager.display_name), "wacht", "", 0, None, False)
+            )
+    return Snapshot(
+        code=str(workshop.code),
+        name=str(workshop.name),
+        status=str(workshop.status),
+        joined=len({int(m.casemanager_id) for m in members} | practising),
+        running=sum(s.ended_at is None for s in units),
+        done=sum(s.ended_at is not None for s in units),
+        needs_found=sum(need_found(s) for s in units),
+        tips=tip_figures(reports, catalogues, names),
+        participants=tuple(sorted(rows, key=lambda r: r.name.lower())),
+    )
