@@ -20,7 +20,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import handlers, texts
+from bot import handlers, rounds, texts, workshop
 from bot.bridge import RasaBridge
 from bot.flood import FloodGuard
 from bot.ordering import ChatLocks, ChatOrderedProcessor
@@ -90,6 +90,10 @@ def build_application(
     application.add_handler(CommandHandler("voortgang", handlers.progress))
     application.add_handler(CommandHandler("mijngegevens", handlers.my_data))
     application.add_handler(CommandHandler("verwijder", handlers.erase_ask))
+    application.add_handler(CommandHandler("join", workshop.join_command))
+    application.add_handler(CommandHandler("oefening", rounds.start_round))
+    application.add_handler(CommandHandler("beurt", rounds.whose_turn))
+    application.add_handler(CallbackQueryHandler(rounds.join_round, pattern=r"^round:join$"))
     application.add_handler(CallbackQueryHandler(handlers.erase_answer, pattern=r"^erase:"))
     application.add_handler(CallbackQueryHandler(handlers.consent, pattern=r"^consent:"))
     application.add_handler(CallbackQueryHandler(handlers.choose_persona, pattern=r"^persona:"))

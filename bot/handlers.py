@@ -5,80 +5,40 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from dataclasses import dataclass
 
-from sqlalchemy.engine import Engine
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
 from telegram.ext import ContextTypes
 
-from bot import texts
-from bot.bridge import RasaBridge, new_sender
-from bot.flood import FloodGuard, Verdict
-from bot.ordering import ChatLocks
-from bot.pending import PendingRetries
-from bot.state import ChatStore
-from gesprekscoach.domain import Catalogues
+from bot import rounds, texts
+from bot.bridge import new_sender
+from bot.common import (
+    Deps,
+    deps_of,
+    ids_of,
+    in_group,
+    metadata_of,
+    open_conversation,
+    open_workshop_of,
+    read_text,
+    say_reply,
+    session_metadata,
+    within_pace,
+)
+from bot.workshop import consent_keyboard, join_private, persona_keyboard
 from gesprekscoach.feedback.chart import theme_chart
-from gesprekscoach.rasa_client import RasaUnavailable, Reply
+from gesprekscoach.rasa_client import RasaUnavailable
 from gesprekscoach.storage.bot_state import ChatState
 
 log = logging.getLogger(__name__)
-MAX_TEXT = 4000  # what the inwoner reads; Telegram allows 4096 per message
-
-
-@dataclass(frozen=True)
-class Deps:
-    """What the handlers work with; built once by the application factory."""
-
-    bridge: RasaBridge
-    catalogues: Catalogues
-    salt: str
-    engine: Engine
-    store: ChatStore
-    flood: FloodGuard
-    locks: ChatLocks
-    retries: PendingRetries
-
-
-def _deps(context: ContextTypes.DEFAULT_TYPE) -> Deps:
-    deps = context.application.bot_data["deps"]
-    assert isinstance(deps, Deps)
-    return deps
-
-
-def _metadata(update: Update) -> dict[str, str]:
-    """Who is practising, for the session log: pseudonymised there, never the raw id here."""
-    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
-    return {
-        "channel": "telegram",
-        "user": str(user.id) if user else "",
-        "name": (user.first_name if user else "") or "Telegram",
-        "chat_type": chat.type if chat else "",
-        "message_id": str(message.message_id) if message else "",
-    }
-
-
-async def _say_reply(bot: Bot, chat_id: int, reply: Reply) -> None:
-    for text in reply.texts:
-        await bot.send_message(chat_id, text)
-    for hint in reply.payload.get("coaching") or []:
-        await bot.send_message(chat_id, texts.COACH + str(hint))
-
-
-def _ids(update: Update) -> tuple[Message, int, int]:
-    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
-    assert message is not None and chat is not None and user is not None
-    return message, chat.id, user.id
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    buttons = [[InlineKeyboardButton(texts.CONSENT_YES, callback_data="consent:ja"),
-                InlineKeyboardButton(texts.CONSENT_NO, callback_data="consent:nee")]]  # fmt: skip
     assert update.effective_message is not None
-    await update.effective_message.reply_text(
-        texts.WELCOME, reply_markup=InlineKeyboardMarkup(buttons)
-    )
+    if in_group(update):
+        await update.effective_message.reply_text(texts.GROUP_START)
+        return
+    await update.effective_message.reply_text(texts.WELCOME, reply_markup=consent_keyboard())
 
 
 async def consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -88,38 +48,33 @@ async def consent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query.data == "consent:nee":
         await query.edit_message_text(texts.NO_CONSENT)
         return
-    deps = _deps(context)
+    deps = deps_of(context)
     await deps.store.consent(user.id)
-    rows = [[InlineKeyboardButton(f"{p.name} ({p.type})", callback_data=f"persona:{p.id}")]
-            for p in deps.catalogues.personas]  # fmt: skip
-    rows.append([InlineKeyboardButton(texts.RANDOM, callback_data="persona:*")])
-    await query.edit_message_text(texts.CHOOSE, reply_markup=InlineKeyboardMarkup(rows))
+    code = (query.data or "").split(":", 2)[2:]  # consent:ja:CODE came from /join CODE
+    if code:
+        await query.edit_message_reply_markup(None)
+        await join_private(update, context, code[0])
+        return
+    await query.edit_message_text(texts.CHOOSE, reply_markup=persona_keyboard(deps))
 
 
-async def _begin(update: Update, context: ContextTypes.DEFAULT_TYPE, persona_id: str) -> None:
-    deps = _deps(context)
-    message, chat_id, user_id = _ids(update)
+async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE, persona_id: str) -> None:
+    deps = deps_of(context)
+    message, chat_id, user_id = ids_of(update)
     persona = deps.catalogues.personas.get(persona_id)
-    sender = new_sender(chat_id, deps.salt)
-    state = await deps.store.update(chat_id, sender=sender, persona_id=persona.id, pending=(),
+    await open_workshop_of(deps, chat_id, message)
+    state = await deps.store.update(chat_id, sender=new_sender(chat_id, deps.salt), pending=(),
+                                    persona_id=persona.id,
                                     owner_hash=deps.store.user_hash(user_id))  # fmt: skip
     await message.reply_text(f"Je oefent met {persona.name}.\n\n{persona.briefing}\n\n{texts.HELP}")
-    await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-    try:
-        reply = await deps.bridge.start(sender, persona.id, random.randrange(2**31), state.hints,
-                                        _metadata(update))  # fmt: skip
-    except RasaUnavailable:
-        await deps.store.update(chat_id, sender=None)
-        await message.reply_text(texts.RASA_DOWN_START)
-        return
-    await _say_reply(context.bot, chat_id, reply)
+    await open_conversation(update, context, state)
 
 
 async def choose_persona(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     await query.answer()
-    deps = _deps(context)
+    deps = deps_of(context)
     if not await deps.store.consented(user.id):
         await query.edit_message_text(texts.NEED_CONSENT)
         return
@@ -127,17 +82,17 @@ async def choose_persona(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if choice == "*" or choice not in deps.catalogues.personas.personas:
         choice = random.choice(list(deps.catalogues.personas.personas))
     await query.edit_message_reply_markup(None)
-    await _begin(update, context, choice)
+    await begin(update, context, choice)
 
 
 async def again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message, chat_id, user_id = _ids(update)
-    deps = _deps(context)
+    message, chat_id, user_id = ids_of(update)
+    deps = deps_of(context)
     state = await deps.store.chat(chat_id)
     if not await deps.store.consented(user_id) or not state.persona_id:
         await message.reply_text(texts.NO_PRACTICE)
         return
-    await _begin(update, context, state.persona_id)
+    await begin(update, context, state.persona_id)
 
 
 async def _flush_pending(
@@ -152,7 +107,7 @@ async def _flush_pending(
             break
         pending.pop(0)
         state = await deps.store.update(chat_id, pending=tuple(pending))
-        await _say_reply(bot, chat_id, reply)
+        await say_reply(bot, chat_id, reply)
     return state
 
 
@@ -172,30 +127,27 @@ def _retry_later(deps: Deps, bot: Bot, chat_id: int, metadata: dict[str, str]) -
 
 
 async def talk(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message, chat_id, user_id = _ids(update)
-    deps = _deps(context)
+    if in_group(update):
+        await rounds.talk(update, context)
+        return
+    message, chat_id, user_id = ids_of(update)
+    deps = deps_of(context)
     if not await deps.store.consented(user_id):
         await message.reply_text(texts.NEED_CONSENT)
         return
-    verdict = deps.flood.check(chat_id, user_id, message.date.timestamp())
-    if verdict is not Verdict.OK:
-        if verdict is Verdict.WARN:
-            await message.reply_text(texts.SLOW_DOWN)
+    if not await within_pace(deps, message, chat_id, user_id):
         return
     state = await deps.store.chat(chat_id)
     if not state.sender:
         await message.reply_text(texts.NO_PRACTICE)
         return
-    text = message.text or ""
-    if len(text) > MAX_TEXT:
-        await message.reply_text(texts.TOO_LONG)
-        text = text[:MAX_TEXT]
+    text = await read_text(message)
     await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-    metadata = _metadata(update)
+    metadata = session_metadata(update, state)
     state = await _flush_pending(deps, context.bot, chat_id, state, metadata)
     if not state.pending:
         try:
-            await _say_reply(context.bot, chat_id, await deps.bridge.send(state.sender or "", text,
+            await say_reply(context.bot, chat_id, await deps.bridge.send(state.sender or "", text,
                                                                           metadata))  # fmt: skip
             return
         except RasaUnavailable:
@@ -206,13 +158,16 @@ async def talk(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message, chat_id, _ = _ids(update)
-    deps = _deps(context)
+    if in_group(update):
+        await rounds.stop(update, context)
+        return
+    message, chat_id, _ = ids_of(update)
+    deps = deps_of(context)
     state = await deps.store.chat(chat_id)
     if not state.sender:
         await message.reply_text(texts.NO_PRACTICE)
         return
-    metadata = _metadata(update)
+    metadata = session_metadata(update, state)
     state = await _flush_pending(deps, context.bot, chat_id, state, metadata)
     try:
         if state.pending:
@@ -222,7 +177,7 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(texts.RASA_DOWN_STOP)
         return
     await deps.store.update(chat_id, sender=None, pending=())
-    await _say_reply(context.bot, chat_id, reply)
+    await say_reply(context.bot, chat_id, reply)
     report = reply.payload.get("report")
     if isinstance(report, dict):
         png = theme_chart(report, deps.catalogues.tips.themes)
@@ -231,18 +186,18 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def hints(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message, chat_id, _ = _ids(update)
+    message, chat_id, _ = ids_of(update)
     arg = (context.args or [""])[0].lower()
     if arg not in ("aan", "uit"):
         await message.reply_text(texts.HINTS_USAGE)
         return
-    deps = _deps(context)
+    deps = deps_of(context)
     state = await deps.store.update(chat_id, hints=arg == "aan")
     if not state.sender:
         await message.reply_text("Tips staan " + arg + " voor je volgende gesprek.")
         return
     try:
-        reply = await deps.bridge.hints(state.sender, arg == "aan", _metadata(update))
+        reply = await deps.bridge.hints(state.sender, arg == "aan", metadata_of(update))
     except RasaUnavailable:
         await message.reply_text(texts.RASA_DOWN_STOP)
         return
@@ -254,7 +209,7 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    deps = _deps(context)
+    deps = deps_of(context)
     found = await asyncio.to_thread(summary, deps.engine, user.id, deps.salt)
     if found is None:
         await message.reply_text(texts.NOTHING_STORED)
@@ -272,7 +227,7 @@ async def progress(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    deps = _deps(context)
+    deps = deps_of(context)
     themes = deps.catalogues.tips.theme_of
     chart = await asyncio.to_thread(progress_chart, deps.engine, user.id, deps.salt, themes)
     if chart is None:
@@ -301,7 +256,7 @@ async def erase_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if query.data != "erase:ja":
         await query.edit_message_text(texts.ERASE_KEPT)
         return
-    deps = _deps(context)
+    deps = deps_of(context)
     count = await asyncio.to_thread(erase, deps.engine, user.id, deps.salt, deps.catalogues)
     deps.store.forget(user.id, chat.id)
     await query.edit_message_text(

@@ -46,7 +46,12 @@ HELP = (
     "/voortgang – hoe je het doet over je gesprekken\n"
     "/mijngegevens – wat er van je bewaard is\n"
     "/verwijder – al je gegevens verwijderen\n"
-    "/help – deze uitleg"
+    "/join CODE – meedoen aan een werkatelier\n"
+    "/help – deze uitleg\n\n"
+    "Samen oefenen in een groep:\n"
+    "/oefening INWONER – de oefening starten (met 'volgorde' erachter: om de beurt)\n"
+    "/beurt – wie is er aan de beurt\n"
+    "/stop – afronden, met de feedback voor de groep"
 )
 HINTS_USAGE = "Typ /hints aan of /hints uit."
 NOTHING_STORED = "Er is niets van je bewaard."
@@ -68,5 +73,47 @@ COMMANDS = [
     ("voortgang", "Je voortgang over je gesprekken"),
     ("mijngegevens", "Wat er van je bewaard is"),
     ("verwijder", "Al je gegevens verwijderen"),
+    ("join", "Meedoen aan een werkatelier"),
+    ("oefening", "Samen oefenen in een groep"),
+    ("beurt", "Wie is er aan de beurt?"),
     ("help", "Hoe werkt het?"),
 ]
+
+# Werkateliers
+JOIN_USAGE = "Typ de code van het werkatelier achter /join, bijvoorbeeld: /join K7M2QX"
+JOINED = "Je doet mee aan het werkatelier '{name}'."
+JOINED_ROUND = (
+    "In dit werkatelier oefen je samen in de groepschat. Doe daar mee als de trainer de "
+    "oefening start."
+)
+GROUP_JOINED = "Deze groep doet mee aan het werkatelier '{name}'. Start de oefening met /oefening."
+WORKSHOP_CLOSED_NOW = (
+    "Het werkatelier is gesloten. Je kunt gewoon verder oefenen, maar je gesprek telt niet "
+    "meer mee voor het werkatelier."
+)
+GROUP_START = (
+    "In een groep oefen je samen met één inwoner. Start met /oefening en de naam, "
+    "bijvoorbeeld /oefening henk. Alleen oefenen? Stuur mij een privébericht."
+)
+ROUND_ONLY_GROUP = (
+    "/oefening werkt in een groepschat. Voeg mij toe aan een groep om samen te oefenen."
+)
+ROUND_USAGE = (
+    "Typ /oefening en de naam van de inwoner: {names}. Wil je om de beurt schrijven? "
+    "Zet er 'volgorde' achter, bijvoorbeeld: /oefening henk volgorde"
+)
+ROUND_RUNNING = "Er loopt al een oefening. Rond die eerst af met /stop."
+ROUND_INTRO = (
+    "Samen oefenen met {persona}. Een computer speelt de inwoner; jullie zijn samen de "
+    "casemanager.{order}\n\n"
+    "Wat we bewaren: je voornaam, je berichten in deze oefening en de feedback. Je "
+    "Telegram-nummer bewaren we niet. Trainers kunnen het gesprek bekijken. Met /verwijder "
+    "in een privébericht aan mij haal je alles weer weg.\n\nDoe je mee? Druk op de knop."
+)
+ROUND_ORDERED = " Jullie schrijven om de beurt, in de volgorde waarin je meedoet."
+ROUND_JOIN = "Ik doe mee"
+ROUND_JOINED = "{name} doet mee."
+ROUND_NOT_MEMBER = "{name}, druk eerst op 'Ik doe mee' om mee te praten."
+ROUND_WAIT = "Wacht even, {name}: het is de beurt van {turn}."
+NO_ROUND = "Er loopt nu geen oefening in deze groep. Start er een met /oefening."
+ROUND_DOWN = "De oefenserver is even niet bereikbaar. Stuur je bericht zo nog eens."

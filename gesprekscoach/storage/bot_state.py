@@ -7,8 +7,9 @@ needs to carry on lives here, keyed by salted hashes, never by raw chat or user 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,8 @@ class ChatState:
     sender: str | None = None
     hints: bool = True
     pending: tuple[str, ...] = ()
+    workshop: str | None = None
+    round: dict[str, Any] | None = None
 
 
 def load_chat(engine: Engine, chat_key: str) -> ChatState | None:
@@ -40,6 +43,8 @@ def load_chat(engine: Engine, chat_key: str) -> ChatState | None:
             sender=row.sender,
             hints=bool(row.hints),
             pending=tuple(str(p) for p in row.pending or ()),
+            workshop=row.workshop_code,
+            round=dict(row.round) if row.round else None,
         )
 
 
@@ -51,6 +56,8 @@ def save_chat(engine: Engine, state: ChatState) -> None:
         row.sender = state.sender
         row.hints = state.hints
         row.pending = list(state.pending) or None
+        row.workshop_code = state.workshop
+        row.round = state.round
         row.updated_at = utcnow()
         db.add(row)
 
@@ -78,3 +85,8 @@ def erase_bot_state(db: Session, channel: str, channel_hash: str) -> None:
         delete(BotChat).where(BotChat.owner_hash == channel_hash),
         execution_options={"synchronize_session": False},
     )
+    for row in db.execute(select(BotChat).where(BotChat.round.isnot(None))).scalars():
+        members = (row.round or {}).get("members") or []
+        if any(m.get("key") == channel_hash for m in members):  # a group round they were in
+            kept = [m for m in members if m.get("key") != channel_hash]
+            row.round = {**row.round, "members": kept, "next_index": 0}

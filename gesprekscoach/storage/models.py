@@ -170,8 +170,11 @@ class BotChat(Base):
     persona_id = Column(String(40), nullable=True)
     sender = Column(String(64), nullable=True)
     hints = Column(Boolean, nullable=False, default=True)
-    pending = Column(JSON, nullable=True)
+    pending = Column(JSON(none_as_null=True), nullable=True)
     """Messages kept while the Rasa server was down, oldest first."""
+    workshop_code = Column(String(12), nullable=True)
+    round = Column(JSON(none_as_null=True), nullable=True)
+    """A group's round: its members (pseudonyms and first names), order and tally."""
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 

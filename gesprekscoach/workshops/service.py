@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gesprekscoach.storage.db import session_factory
 from gesprekscoach.storage.models import Workshop, WorkshopMember, utcnow
 from gesprekscoach.storage.repository import Who, casemanager_for
 
@@ -135,3 +137,33 @@ def accepts_sessions(db: Session, code: str | None) -> bool:
         return False
     workshop = by_code(db, code)
     return workshop is not None and workshop.status == "open"
+
+
+@dataclass(frozen=True)
+class WorkshopInfo:
+    """What a chat front end needs to know of a workshop (no database session attached)."""
+
+    code: str
+    name: str
+    persona_ids: tuple[str, ...]
+    form: str
+    hints: bool
+    status: str
+
+    @classmethod
+    def of(cls, workshop: Workshop) -> WorkshopInfo:
+        return cls(str(workshop.code), str(workshop.name), tuple(workshop.persona_ids or ()),
+                   str(workshop.form), bool(workshop.hints), str(workshop.status))  # fmt: skip
+
+
+def join_by_code(engine: Engine, code: str, who: Who | None) -> WorkshopInfo:
+    """Join (a person) or check (a group: who=None) an open workshop; WorkshopError if not."""
+    with session_factory(engine)() as db, db.begin():
+        workshop = join(db, code, who) if who is not None else open_workshop(db, code)
+        return WorkshopInfo.of(workshop)
+
+
+def workshop_info(engine: Engine, code: str) -> WorkshopInfo | None:
+    with session_factory(engine)() as db:
+        workshop = by_code(db, code)
+        return WorkshopInfo.of(workshop) if workshop is not None else None

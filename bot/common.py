@@ -1,0 +1,133 @@
+"""What every handler module shares: the dependencies, who is writing, saying a reply."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from telegram import Bot, Message, Update
+from telegram.constants import ChatAction
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.bridge import RasaBridge
+from bot.flood import FloodGuard, Verdict
+from bot.ordering import ChatLocks
+from bot.pending import PendingRetries
+from bot.state import ChatStore
+from gesprekscoach.domain import Catalogues
+from gesprekscoach.rasa_client import RasaUnavailable, Reply
+from gesprekscoach.storage.bot_state import ChatState
+from gesprekscoach.workshops.service import WorkshopInfo, workshop_info
+
+MAX_TEXT = 4000  # what the inwoner reads; Telegram allows 4096 per message
+GROUP_TYPES = ("group", "supergroup")
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What the handlers work with; built once by the application factory."""
+
+    bridge: RasaBridge
+    catalogues: Catalogues
+    salt: str
+    engine: Engine
+    store: ChatStore
+    flood: FloodGuard
+    locks: ChatLocks
+    retries: PendingRetries
+
+
+def deps_of(context: ContextTypes.DEFAULT_TYPE) -> Deps:
+    deps = context.application.bot_data["deps"]
+    assert isinstance(deps, Deps)
+    return deps
+
+
+def metadata_of(update: Update) -> dict[str, str]:
+    """Who is practising, for the session log: pseudonymised there, never the raw id here."""
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    return {
+        "channel": "telegram",
+        "user": str(user.id) if user else "",
+        "name": (user.first_name if user else "") or "Telegram",
+        "chat_type": chat.type if chat else "",
+        "message_id": str(message.message_id) if message else "",
+    }
+
+
+async def say_reply(bot: Bot, chat_id: int, reply: Reply) -> None:
+    for text in reply.texts:
+        await bot.send_message(chat_id, text)
+    for hint in reply.payload.get("coaching") or []:
+        await bot.send_message(chat_id, texts.COACH + str(hint))
+
+
+def ids_of(update: Update) -> tuple[Message, int, int]:
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    assert message is not None and chat is not None and user is not None
+    return message, chat.id, user.id
+
+
+def in_group(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type in GROUP_TYPES
+
+
+async def read_text(message: Message) -> str:
+    """The message's text, cut to what the inwoner reads (and the writer told so)."""
+    text = message.text or ""
+    if len(text) > MAX_TEXT:
+        await message.reply_text(texts.TOO_LONG)
+    return text[:MAX_TEXT]
+
+
+def session_metadata(update: Update, state: ChatState) -> dict[str, str]:
+    """The writer, plus the workshop and (in a group's round) the group it belongs to."""
+    meta = metadata_of(update)
+    chat = update.effective_chat
+    if state.workshop:
+        meta["workshop"] = state.workshop
+    if chat is not None and chat.type in GROUP_TYPES:
+        meta["group"] = str(chat.id)
+        meta["group_name"] = chat.title or "Groep"
+    return meta
+
+
+async def open_workshop_of(deps: Deps, chat_id: int, message: Message) -> WorkshopInfo | None:
+    """The chat's workshop if it is still open; if it closed, the chat leaves it (and hears)."""
+    state = await deps.store.chat(chat_id)
+    if not state.workshop:
+        return None
+    info = await asyncio.to_thread(workshop_info, deps.engine, state.workshop)
+    if info is not None and info.status == "open":
+        return info
+    await deps.store.update(chat_id, workshop=None)
+    await message.reply_text(texts.WORKSHOP_CLOSED_NOW)
+    return None
+
+
+async def open_conversation(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, state: ChatState
+) -> None:
+    """The inwoner opens the new conversation; if Rasa is down, the chat starts over."""
+    deps, (message, chat_id, _) = deps_of(context), ids_of(update)
+    assert state.sender is not None and state.persona_id is not None
+    await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    try:
+        reply = await deps.bridge.start(state.sender, state.persona_id, random.randrange(2**31),
+                                        state.hints, session_metadata(update, state))  # fmt: skip
+    except RasaUnavailable:
+        await deps.store.update(chat_id, sender=None, round=None)
+        await message.reply_text(texts.RASA_DOWN_START)
+        return
+    await say_reply(context.bot, chat_id, reply)
+
+
+async def within_pace(deps: Deps, message: Message, chat_id: int, user_id: int) -> bool:
+    """False for a message in a flood: the first one over the limit hears why, once."""
+    verdict = deps.flood.check(chat_id, user_id, message.date.timestamp())
+    if verdict is Verdict.WARN:
+        await message.reply_text(texts.SLOW_DOWN)
+    return verdict is Verdict.OK

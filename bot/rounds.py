@@ -1,0 +1,166 @@
+"""A round (rondje) in a group chat: the group holds one conversation with the inwoner.
+
+`/oefening PERSONA [volgorde]` starts it; members join with the button (which is
+their consent); each member's message goes to the same Rasa conversation with the
+writer in the metadata, so every turn is logged for its writer; with a fixed order,
+a message out of turn is not sent on. `/stop` ends it with the group's report and
+each member's contribution.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatAction
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.bridge import new_sender
+from bot.common import (
+    Deps,
+    deps_of,
+    ids_of,
+    in_group,
+    open_conversation,
+    open_workshop_of,
+    read_text,
+    say_reply,
+    session_metadata,
+    within_pace,
+)
+from gesprekscoach.feedback.chart import theme_chart
+from gesprekscoach.personas.model import Persona
+from gesprekscoach.rasa_client import RasaUnavailable
+from gesprekscoach.workshops.rounds import Round, contributions
+
+ORDER_WORDS = {"volgorde", "beurt", "beurten", "vast"}
+
+
+def _persona(deps: Deps, words: list[str], default: tuple[str, ...]) -> Persona | None:
+    wanted = next((w.lower() for w in words if w.lower() not in ORDER_WORDS), "")
+    if not wanted:
+        return deps.catalogues.personas.get(default[0]) if default else None
+    for p in deps.catalogues.personas:
+        if wanted in (p.id.lower(), p.name.split()[0].lower(), p.name.lower()):
+            return p
+    return None
+
+
+async def start_round(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, chat_id, user_id = ids_of(update)
+    if not in_group(update):
+        await message.reply_text(texts.ROUND_ONLY_GROUP)
+        return
+    deps = deps_of(context)
+    state = await deps.store.chat(chat_id)
+    if state.sender:
+        await message.reply_text(texts.ROUND_RUNNING)
+        return
+    words = list(context.args or [])
+    info = await open_workshop_of(deps, chat_id, message)
+    state = await deps.store.chat(chat_id)
+    default = info.persona_ids if info is not None else ()
+    persona = _persona(deps, words, default)
+    if persona is None:
+        names = ", ".join(p.name.split()[0].lower() for p in deps.catalogues.personas)
+        await message.reply_text(texts.ROUND_USAGE.format(names=names))
+        return
+    ordered = any(w.lower() in ORDER_WORDS for w in words)
+    round_ = Round(persona.id, ordered, workshop=state.workshop)
+    sender = new_sender(chat_id, deps.salt)
+    state = await deps.store.update(chat_id, sender=sender, persona_id=persona.id, pending=(),
+                                    round=round_.to_dict(), owner_hash=None)  # fmt: skip
+    intro = texts.ROUND_INTRO.format(persona=persona.name,
+                                     order=texts.ROUND_ORDERED if ordered else "")  # fmt: skip
+    button = InlineKeyboardButton(texts.ROUND_JOIN, callback_data="round:join")
+    await message.reply_text(intro, reply_markup=InlineKeyboardMarkup([[button]]))
+    await message.reply_text(f"{persona.name}\n\n{persona.briefing}")
+    await open_conversation(update, context, state)
+
+
+async def join_round(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    assert query is not None and user is not None and chat is not None
+    deps = deps_of(context)
+    state = await deps.store.chat(chat.id)
+    if not state.sender or not state.round:
+        await query.answer(texts.NO_ROUND)
+        return
+    round_ = Round.from_dict(state.round)
+    key = deps.store.user_hash(user.id)
+    if round_.member(key) is not None:
+        await query.answer("Je doet al mee.")
+        return
+    await deps.store.consent(user.id)  # pressing "Ik doe mee" after the explanation
+    round_ = round_.join(key, (user.first_name or "Deelnemer")[:40])
+    await deps.store.update(chat.id, round=round_.to_dict())
+    await query.answer("Je doet mee!")
+    name = user.first_name or "Deelnemer"
+    extra = f" {round_.order_text()}" if round_.ordered else ""
+    await context.bot.send_message(chat.id, texts.ROUND_JOINED.format(name=name) + extra)
+
+
+async def whose_turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, chat_id, _ = ids_of(update)
+    state = await deps_of(context).store.chat(chat_id)
+    if not state.sender or not state.round:
+        await message.reply_text(texts.NO_ROUND)
+        return
+    await message.reply_text(Round.from_dict(state.round).order_text())
+
+
+async def talk(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, chat_id, user_id = ids_of(update)
+    deps = deps_of(context)
+    state = await deps.store.chat(chat_id)
+    if not state.sender or not state.round:
+        return  # a group's own chatter outside a round is none of the bot's business
+    round_ = Round.from_dict(state.round)
+    key = deps.store.user_hash(user_id)
+    name = (update.effective_user.first_name if update.effective_user else "") or "Deelnemer"
+    member = round_.member(key)
+    if member is None:
+        await message.reply_text(texts.ROUND_NOT_MEMBER.format(name=name))
+        return
+    if not round_.may_write(key):
+        turn = round_.whose_turn.name if round_.whose_turn else ""
+        await message.reply_text(texts.ROUND_WAIT.format(name=member.name, turn=turn))
+        return
+    if not await within_pace(deps, message, chat_id, user_id):
+        return
+    text = await read_text(message)
+    await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    try:
+        reply = await deps.bridge.send(state.sender, text, session_metadata(update, state))
+    except RasaUnavailable:
+        await message.reply_text(texts.ROUND_DOWN)
+        return
+    if reply.payload.get("kind") == "turn":
+        found = reply.payload.get("reaction") == "hidden_need"
+        round_ = round_.record(key, str(reply.payload.get("move")), found)
+        await deps.store.update(chat_id, round=round_.to_dict())
+    await say_reply(context.bot, chat_id, reply)
+    if round_.ordered and round_.whose_turn is not None and len(round_.members) > 1:
+        await context.bot.send_message(chat_id, f"Nu is {round_.whose_turn.name} aan de beurt.")
+
+
+async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, chat_id, _ = ids_of(update)
+    deps = deps_of(context)
+    state = await deps.store.chat(chat_id)
+    if not state.sender or not state.round:
+        await message.reply_text(texts.NO_ROUND)
+        return
+    try:
+        reply = await deps.bridge.stop(state.sender, session_metadata(update, state))
+    except RasaUnavailable:
+        await message.reply_text(texts.RASA_DOWN_STOP)
+        return
+    round_ = Round.from_dict(state.round)
+    await deps.store.update(chat_id, sender=None, round=None, pending=())
+    await say_reply(context.bot, chat_id, reply)
+    await context.bot.send_message(chat_id, contributions(round_, deps.catalogues.moves))
+    report = reply.payload.get("report")
+    if isinstance(report, dict):
+        png = theme_chart(report, deps.catalogues.tips.themes)
+        await message.reply_photo(png, caption="Jullie gesprek in een plaatje: tips per thema "
+                                               "en het vertrouwen van de inwoner.")  # fmt: skip

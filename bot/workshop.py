@@ -1,0 +1,79 @@
+"""Joining a werkatelier from Telegram: `/join CODE` in a private chat or in a group."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.common import Deps, deps_of, in_group
+from gesprekscoach.storage.repository import Who
+from gesprekscoach.workshops.service import WorkshopError, WorkshopInfo, join_by_code, normalise
+
+
+def persona_keyboard(deps: Deps, only: tuple[str, ...] = ()) -> InlineKeyboardMarkup:
+    """The inwoners to choose from: all, or those of the workshop."""
+    personas = [p for p in deps.catalogues.personas if not only or p.id in only]
+    rows = [[InlineKeyboardButton(f"{p.name} ({p.type})", callback_data=f"persona:{p.id}")]
+            for p in personas]  # fmt: skip
+    if len(personas) > 1:
+        rows.append([InlineKeyboardButton(texts.RANDOM, callback_data="persona:*")])
+    return InlineKeyboardMarkup(rows)
+
+
+def consent_keyboard(code: str = "") -> InlineKeyboardMarkup:
+    suffix = f":{code}" if code else ""
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(texts.CONSENT_YES, callback_data=f"consent:ja{suffix}"),
+        InlineKeyboardButton(texts.CONSENT_NO, callback_data="consent:nee"),
+    ]])  # fmt: skip
+
+
+async def join_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    assert message is not None and user is not None and chat is not None
+    code = normalise(" ".join(context.args or []))
+    if not code:
+        await message.reply_text(texts.JOIN_USAGE)
+        return
+    deps = deps_of(context)
+    if in_group(update):
+        try:
+            info = await asyncio.to_thread(join_by_code, deps.engine, code, None)
+        except WorkshopError as err:
+            await message.reply_text(str(err))
+            return
+        await deps.store.update(chat.id, workshop=info.code)
+        await message.reply_text(texts.GROUP_JOINED.format(name=info.name))
+        return
+    if not await deps.store.consented(user.id):
+        await message.reply_text(texts.WELCOME, reply_markup=consent_keyboard(code))
+        return
+    await join_private(update, context, code)
+
+
+async def join_private(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
+    """Join as a person (consent given): then choose among the workshop's inwoners."""
+    from bot.handlers import begin
+
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    assert user is not None and chat is not None and message is not None
+    deps = deps_of(context)
+    who = Who("telegram", deps.store.user_hash(user.id), (user.first_name or "Telegram")[:80])
+    try:
+        info: WorkshopInfo = await asyncio.to_thread(join_by_code, deps.engine, code, who)
+    except WorkshopError as err:
+        await context.bot.send_message(chat.id, str(err))
+        return
+    await deps.store.update(chat.id, workshop=info.code, hints=info.hints)
+    await context.bot.send_message(chat.id, texts.JOINED.format(name=info.name))
+    if info.form == "rondje":
+        await context.bot.send_message(chat.id, texts.JOINED_ROUND)
+        return
+    if len(info.persona_ids) == 1:
+        await begin(update, context, info.persona_ids[0])
+        return
+    keyboard = persona_keyboard(deps, info.persona_ids)
+    await context.bot.send_message(chat.id, texts.CHOOSE, reply_markup=keyboard)
