@@ -33,9 +33,13 @@ def wrap(text: str, indent: str = "") -> str:
 
 
 def choose_persona(
-    catalogues: Catalogues, wanted: str | None, ask: Callable[[str], str]
-) -> Persona:
-    personas = list(catalogues.personas)
+    catalogues: Catalogues, wanted: str | None, ask: Callable[[str], str],
+    only: tuple[str, ...] = (),
+) -> Persona:  # fmt: skip
+    """The inwoner to practise with: the one asked for, or a choice (among `only`, if given)."""
+    personas = [p for p in catalogues.personas if not only or p.id in only]
+    if len(personas) == 1 and not wanted:
+        return personas[0]
     if wanted:
         try:
             return catalogues.personas.get(wanted)
@@ -49,10 +53,10 @@ def choose_persona(
         answer = ask(f"Typ een nummer (1-{len(personas)}) en druk op Enter: ").strip()
         if answer.isdigit() and 1 <= int(answer) <= len(personas):
             return personas[int(answer) - 1]
-        try:
-            return catalogues.personas.get(answer)
-        except KeyError:
-            print(f"Dat is geen keuze. Typ een nummer van 1 tot en met {len(personas)}.")
+        match = [p for p in personas if answer.lower() in (p.id, p.type)]
+        if match:
+            return match[0]
+        print(f"Dat is geen keuze. Typ een nummer van 1 tot en met {len(personas)}.")
 
 
 def status_line(payload: dict[str, object], show_move: bool = True) -> str:
@@ -74,6 +78,7 @@ class TerminalChat:
         recover: Callable[[], bool] | None = None,
         hints: bool = True,
         report_dir: Path | None = None,
+        personas: tuple[str, ...] = (),
     ) -> None:
         self.client = client
         self.catalogues = catalogues
@@ -82,6 +87,8 @@ class TerminalChat:
         """Restarts servers that died; given when this chat started them itself."""
         self.hints = hints
         self.report_dir = report_dir
+        self.personas = personas
+        """The inwoners to choose from (a workshop's); empty: all."""
         self.sender = f"terminal-{uuid.uuid4().hex[:12]}"
         self.last_payload: dict[str, object] = {}
         self.pending: str | None = None
@@ -126,7 +133,7 @@ class TerminalChat:
 
     def run(self, wanted: str | None, seed: int) -> int:
         try:
-            persona = choose_persona(self.catalogues, wanted, self.ask)
+            persona = choose_persona(self.catalogues, wanted, self.ask, self.personas)
         except (EOFError, KeyboardInterrupt):
             print("\nGeen inwoner gekozen; er is geen gesprek begonnen.")
             return 0

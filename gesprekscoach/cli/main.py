@@ -28,6 +28,8 @@ def _build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--rasa-url", help="gebruik een Rasa-server die al draait")
     chat.add_argument("--no-hints", action="store_true",
                       help="geen tips tijdens het gesprek (examenstand)")  # fmt: skip
+    chat.add_argument("--workshop", metavar="CODE",
+                      help="meedoen aan een werkatelier met de code van de trainer")  # fmt: skip
 
     sub.add_parser("personas", help="de inwoners waarmee je kunt oefenen")
 
@@ -102,12 +104,42 @@ def cmd_chat(args: argparse.Namespace) -> int:
     settings = load_settings()
     user = getpass.getuser()
     who = {"channel": "terminal", "user": user, "name": user}
+    hints, personas = not args.no_hints, ()
+    if args.workshop:
+        from gesprekscoach.workshops.service import WorkshopError
+
+        try:
+            info = _join_workshop(settings, args.workshop, who)
+        except WorkshopError as err:
+            print(err, file=sys.stderr)
+            return 2
+        print(f"Je doet mee aan het werkatelier '{info.name}'.")
+        if info.form == "rondje":
+            print("In dit werkatelier oefen je samen in de Telegram-groep van de trainer.")
+            return 0
+        who["workshop"] = info.code
+        hints, personas = hints and info.hints, info.persona_ids
     with running_client(settings, args.rasa_url, who) as running:
         chat = TerminalChat(
-            running.client, catalogues, recover=running.recover,
-            hints=not args.no_hints, report_dir=settings.var_dir / "reports",
+            running.client, catalogues, recover=running.recover, hints=hints,
+            report_dir=settings.var_dir / "reports", personas=personas,
         )  # fmt: skip
         return chat.run(args.persona, seed)
+
+
+def _join_workshop(settings: Any, code: str, who: dict[str, str]) -> Any:
+    """Check the code and join (as the terminal's user) before any server starts."""
+    from gesprekscoach.storage.db import make_engine
+    from gesprekscoach.storage.migrate import upgrade
+    from gesprekscoach.storage.service import pseudonym_salt, who_from
+    from gesprekscoach.workshops.service import join_by_code
+
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        return join_by_code(engine, code, who_from("", who, pseudonym_salt(settings)))
+    finally:
+        engine.dispose()
 
 
 def cmd_play(args: argparse.Namespace) -> int:

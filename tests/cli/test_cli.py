@@ -156,3 +156,30 @@ def test_trainer_add_and_review_server(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.mark.stack
+def test_chat_in_a_workshop(stack: Stack, catalogues: object) -> None:
+    """`coach chat --workshop CODE`: checked, joined, and the session counts for the workshop."""
+    from sqlalchemy import select
+
+    from gesprekscoach.storage.db import make_engine, session_factory
+    from gesprekscoach.storage.models import PracticeSession
+    from tests.workshops.conftest import new_workshop
+
+    engine = make_engine(stack.settings.database_url)
+    code = new_workshop(engine, catalogues)  # type: ignore[arg-type]  # henk only, open
+    env = {**os.environ, "COACH_VAR_DIR": str(stack.settings.var_dir),
+           "DATABASE_URL": stack.settings.database_url}  # fmt: skip
+    wrong = coach("chat", "--workshop", "QQQQQQ", "--rasa-url", stack.settings.rasa_url, env=env)
+    assert wrong.returncode == 2 and "De code QQQQQQ ken ik niet" in wrong.stderr
+    result = coach("chat", "--workshop", code.lower(), "--rasa-url", stack.settings.rasa_url,
+                   stdin="Goedemiddag meneer Visser.\n/stop\n", env=env)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Je doet mee aan het werkatelier 'Werkatelier schulden'" in result.stdout
+    assert "Je oefent met Henk Visser" in result.stdout, "the workshop's only inwoner, no choice"
+    with session_factory(engine)() as db:
+        tagged = db.execute(select(PracticeSession).where(
+            PracticeSession.workshop_code == code)).scalars().all()  # fmt: skip
+        assert len(tagged) == 1 and tagged[0].channel == "terminal"
+        assert tagged[0].ended_at is not None and len(tagged[0].turns) == 1
