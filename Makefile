@@ -26,6 +26,7 @@ test: train
 bench: train
 	@$(PY) -m bench
 	@$(PY) -m bench.dashboard
+	@$(PY) -m bench.workshop
 
 lint: setup
 	@$(VENV)/bin/ruff check gesprekscoach coach_nlu actions bench tests scripts migrations bot

@@ -118,15 +118,21 @@ class Turn(NamedTuple):
     reply: str = ""
 
 
-async def send_turn(session: aiohttp.ClientSession, url: str, sender: str, text: str) -> Turn:
+async def send_turn(
+    session: aiohttp.ClientSession, url: str, sender: str, text: str,
+    metadata: dict[str, str] | None = None,
+) -> Turn:  # fmt: skip
     """Post one message and time it until the whole answer is read."""
     started = time.perf_counter()
+    payload: dict[str, Any] = {"sender": sender, "message": text}
+    if metadata:
+        payload["metadata"] = metadata
 
     def since() -> float:
         return (time.perf_counter() - started) * 1000.0
 
     try:
-        async with session.post(url, json={"sender": sender, "message": text}) as response:
+        async with session.post(url, json=payload) as response:
             body = await response.read()
             elapsed = since()
             if response.status != 200:
