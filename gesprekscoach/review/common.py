@@ -1,0 +1,18 @@
+"""What the dashboard's app factory and its blueprints share: catalogues, downloads."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+
+from gesprekscoach.domain import Catalogues, default_catalogues
+
+
+def catalogues_of(app: Flask) -> Catalogues:
+    """The catalogues given to the factory, else the embedded defaults (loaded once)."""
+    given = app.extensions.get("coach_catalogues")
+    return given if isinstance(given, Catalogues) else default_catalogues()
+
+
+def download(body: str, mimetype: str, name: str) -> Response:
+    disposition = {"Content-Disposition": f"attachment; filename={name}"}
+    return Response(body, mimetype=mimetype, headers=disposition)
