@@ -30,7 +30,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.engine import Engine
 
 from gesprekscoach.domain import Catalogues
-from gesprekscoach.review import auth, exports, queries
+from gesprekscoach.review import auth, exports, queries, workshops
 from gesprekscoach.review.common import catalogues_of, download
 from gesprekscoach.storage.db import make_engine, session_factory
 from gesprekscoach.storage.models import Casemanager, Comment, LabelCorrection, TurnRecord
@@ -95,6 +95,7 @@ def create_app(
     make_session = session_factory(db_engine)
     app.extensions["coach_engine"] = db_engine
     app.extensions["coach_catalogues"] = catalogues
+    app.register_blueprint(workshops.blueprint)
 
     @app.before_request
     def require_login() -> Any:

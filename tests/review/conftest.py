@@ -78,7 +78,7 @@ def app(engine: Engine, catalogues: Catalogues, clock: Clock) -> Flask:
     return create_app(
         str(engine.url), "test-secret", move_ids=catalogues.moves.ids, tip_themes=themes,
         move_labels={m.id: m.label for m in catalogues.moves.moves.values()},
-        engine=engine, session_minutes=60, clock=clock,
+        engine=engine, session_minutes=60, clock=clock, catalogues=catalogues,
     )  # fmt: skip
 
 
