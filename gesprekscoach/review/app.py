@@ -94,6 +94,7 @@ def create_app(
     db_engine = engine or make_engine(database_url)
     make_session = session_factory(db_engine)
     app.extensions["coach_engine"] = db_engine
+    app.extensions["coach_sessions"] = make_session
     app.extensions["coach_catalogues"] = catalogues
     app.register_blueprint(workshops.blueprint)
 

@@ -1,7 +1,9 @@
-"""The werkatelier pages: prepare, open and close a workshop.
+"""The werkatelier pages: prepare, open and close a workshop, follow it live and put it
+on the beamer.
 
-The facilitator's controls are forms on the workshop's page, each a POST with a
-CSRF token like every form of the dashboard.
+The live page and the beamer update themselves from /stream (server-sent events,
+see stream.py). The facilitator's controls are forms on the workshop's page, each a
+POST with a CSRF token like every form of the dashboard.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -20,9 +23,11 @@ from flask import (
     request,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
 from sqlalchemy import func, select
 
-from gesprekscoach.review.common import catalogues_of
+from gesprekscoach.review import stream
+from gesprekscoach.review.common import catalogues_of, sessions_of
 from gesprekscoach.storage.models import PracticeSession, Workshop, WorkshopMember
 from gesprekscoach.workshops.figures import snapshot
 from gesprekscoach.workshops.service import WorkshopError, WorkshopPlan, create_workshop, set_status
@@ -34,6 +39,11 @@ FORM_LABELS = {
     "rondje": "Rondje: de groep voert samen één gesprek, om de beurt",
 }
 LIST_LIMIT = 200
+
+
+@blueprint.record_once
+def _install(state: BlueprintSetupState) -> None:
+    stream.install(state.app)
 
 
 @blueprint.app_context_processor
@@ -130,3 +140,56 @@ def change_status(workshop_id: int) -> Any:
     flash("Het werkatelier is open: deelnemers kunnen nu meedoen." if status == "open"
           else "Het werkatelier is gesloten: nieuwe gesprekken tellen niet meer mee.")  # fmt: skip
     return _back(workshop)
+
+
+@blueprint.post("/<int:workshop_id>/beamer-tip")
+def choose_tip(workshop_id: int) -> Any:
+    workshop = _workshop(workshop_id)
+    tip = request.form.get("tip", "")
+    if tip and tip not in catalogues_of(current_app).tips:
+        abort(400)
+    workshop.beamer_tip = tip or None
+    g.db.commit()
+    flash(f"De beamer toont nu voorbeeldzinnen bij tip {tip}." if tip
+          else "De beamer toont weer het overzicht.")  # fmt: skip
+    return _back(workshop, "#beamer")
+
+
+@blueprint.post("/<int:workshop_id>/namen")
+def show_names(workshop_id: int) -> Any:
+    workshop = _workshop(workshop_id)
+    workshop.show_names = request.form.get("show") == "1"
+    g.db.commit()
+    flash("De beamer toont nu de namen van de deelnemers." if workshop.show_names
+          else "De beamer toont geen namen meer.")  # fmt: skip
+    return _back(workshop, "#beamer")
+
+
+@blueprint.get("/<int:workshop_id>/live")
+def live(workshop_id: int) -> Any:
+    return render_template("workshop_live.html", w=_workshop(workshop_id))
+
+
+@blueprint.get("/<int:workshop_id>/beamer")
+def beamer(workshop_id: int) -> Any:
+    return render_template("workshop_beamer.html", w=_workshop(workshop_id))
+
+
+@blueprint.get("/<int:workshop_id>/stream")
+def events(workshop_id: int) -> Response:
+    workshop = _workshop(workshop_id)
+    view = request.args.get("view", "live")
+    if view not in stream.VIEWS:
+        abort(400)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    feed = stream.Feed(sessions_of(app), catalogues_of(app), stream.cache_of(app),
+                       int(workshop.id), str(workshop.code), view)  # fmt: skip
+    g.db.close()  # the stream polls with short sessions of its own
+    disconnected = request.environ.get("waitress.client_disconnected")
+    body = stream.events(
+        feed, once=request.args.get("once") == "1",
+        timing=app.config.get("COACH_STREAM_TIMING") or stream.Timing(),
+        stop=stream.stop_event(app), gone=disconnected if callable(disconnected) else bool,
+    )  # fmt: skip
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return Response(body, mimetype="text/event-stream", headers=headers)

@@ -1,9 +1,12 @@
 """The werkatelier pages through Flask's test client: access, CSRF, creating, opening and
-closing."""
+closing, the beamer controls and the event stream, checked against sessions logged
+through the real domain core (tests/workshops/practise.py)."""
 
 from __future__ import annotations
 
+import json
 import re
+import time
 from typing import Any
 
 import pytest
@@ -14,9 +17,22 @@ from sqlalchemy.engine import Engine
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.storage.db import session_factory
 from gesprekscoach.storage.models import Workshop
+from gesprekscoach.workshops.figures import snapshot
+from gesprekscoach.workshops.service import by_code
 from tests.review.conftest import csrf, login
-from tests.review.workshop_data import workshop_id, workshop_row
+from tests.review.workshop_data import HOSTILE_LINE, NAMES, logged_group, workshop_id, workshop_row
 from tests.workshops.conftest import new_workshop
+
+
+def stream_data(client: FlaskClient, ident: int, view: str) -> tuple[str, dict[str, Any]]:
+    response = client.get(f"/werkateliers/{ident}/stream?view={view}&once=1")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    events = [block for block in body.split("\n\n") if block.strip()]
+    assert len(events) == 1, body
+    lines = events[0].split("\n")
+    assert lines[0] == "event: snapshot" and lines[1].startswith("data: ") and len(lines) == 2
+    return body, json.loads(lines[1].removeprefix("data: "))
 
 
 def post(client: FlaskClient, path: str, data: dict[str, Any], token: bool = True) -> Any:
@@ -24,8 +40,10 @@ def post(client: FlaskClient, path: str, data: dict[str, Any], token: bool = Tru
     return client.post(path, data=form)
 
 
-PAGES = ["", "/nieuw", "/{id}"]
-POSTS = [("/{id}/stand", {"status": "gesloten"})]
+PAGES = ["", "/nieuw", "/{id}", "/{id}/live", "/{id}/beamer", "/{id}/stream?view=beamer",
+         "/{id}/stream?view=live&once=1"]  # fmt: skip
+POSTS = [("/{id}/stand", {"status": "gesloten"}), ("/{id}/beamer-tip", {"tip": "CK-B3"}),
+         ("/{id}/namen", {"show": "1"})]  # fmt: skip
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -130,3 +148,94 @@ def test_open_and_close(client: FlaskClient, engine: Engine, catalogues: Catalog
     assert ">Opnieuw openen</button>" in client.get(f"/werkateliers/{ident}").get_data(True)
     assert post(client, f"/werkateliers/{ident}/stand", {"status": "voorbereid"}).status_code == 400
     assert post(client, "/werkateliers/999/stand", {"status": "open"}).status_code == 404
+
+
+def test_beamer_controls(client: FlaskClient, engine: Engine, catalogues: Catalogues) -> None:
+    ident = workshop_id(engine, new_workshop(engine, catalogues))
+    login(client)
+    post(client, f"/werkateliers/{ident}/beamer-tip", {"tip": "CK-B3"})
+    post(client, f"/werkateliers/{ident}/namen", {"show": "1"})
+    w = workshop_row(engine, ident)
+    assert (w.beamer_tip, w.show_names) == ("CK-B3", True)
+    assert "Voorbeelden verbergen" in client.get(f"/werkateliers/{ident}").get_data(True)
+    post(client, f"/werkateliers/{ident}/beamer-tip", {"tip": ""})
+    post(client, f"/werkateliers/{ident}/namen", {"show": "0"})
+    w = workshop_row(engine, ident)
+    assert (w.beamer_tip, w.show_names) == (None, False)
+    response = post(client, f"/werkateliers/{ident}/beamer-tip", {"tip": "XX-9"})
+    assert response.status_code == 400 and workshop_row(engine, ident).beamer_tip is None
+
+
+def test_stream_counts_match_the_logged_sessions(
+    client: FlaskClient, engine: Engine, catalogues: Catalogues
+) -> None:
+    ident, code, reports = logged_group(engine, catalogues)
+    login(client)
+    response = client.get(f"/werkateliers/{ident}/stream?view=live&once=1")
+    assert response.mimetype == "text/event-stream"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["X-Accel-Buffering"] == "no"
+    _, data = stream_data(client, ident, "live")
+    assert (data["joined"], data["running"], data["done"]) == (3, 1, 2)
+    assert data["status"] == "open" and data["code"] == code
+    assert data["beamer_tip"] is None and data["examples"] is None and data["show_names"] is False
+    assert abs(data["sent_at"] - time.time()) < 30
+    status = {p["name"]: (p["status"], p["turns"]) for p in data["participants"]}
+    assert status == {"Eva": ("klaar", 5), "Bram": ("klaar", 4), "Noor": ("bezig", 3)}
+    b2 = next(t for t in data["tips"] if t["id"] == "CK-B2")
+    latest = [reports[1], reports[2]]  # Eva's second, Bram's only; Noor's is still running
+    flagged = sum(next(t for t in r["tips"] if t["id"] == "CK-B2")["status"] == "flagged"
+                  for r in latest)  # fmt: skip
+    assert flagged == 1 and b2["missed"] == flagged
+    with session_factory(engine)() as db:
+        expected = snapshot(db, by_code(db, code), catalogues)  # type: ignore[arg-type]
+    assert data["version"] == expected.version
+    assert data["needs_found"] == expected.needs_found
+    assert data["tips"] == json.loads(json.dumps(expected.to_dict()["tips"]))
+
+
+def test_the_beamer_stream_sends_names_only_when_switched_on(
+    client: FlaskClient, engine: Engine, catalogues: Catalogues
+) -> None:
+    ident, _, _ = logged_group(engine, catalogues)
+    login(client)
+    live_body, live = stream_data(client, ident, "live")
+    assert all(name in live_body for name in NAMES), "the facilitator's own page shows names"
+    body, data = stream_data(client, ident, "beamer")
+    for name in (*NAMES, "Sanne"):
+        assert name not in body, f"{name} sent to the beamer"
+    assert data["participants"] == [] and data["running"] == 1
+    post(client, f"/werkateliers/{ident}/namen", {"show": "1"})
+    body, data = stream_data(client, ident, "beamer")
+    assert {p["name"] for p in data["participants"]} == set(NAMES)
+    assert "Sanne" not in body, "a name in a sentence stays hidden"
+    assert client.get(f"/werkateliers/{ident}/stream?view=alles&once=1").status_code == 400
+    assert client.get("/werkateliers/999/stream?view=live&once=1").status_code == 404
+
+
+def test_the_chosen_tip_goes_to_the_beamer_with_its_examples(
+    client: FlaskClient, engine: Engine, catalogues: Catalogues
+) -> None:
+    ident, _, _ = logged_group(engine, catalogues)
+    login(client)
+    post(client, f"/werkateliers/{ident}/beamer-tip", {"tip": "CK-H1"})
+    _, data = stream_data(client, ident, "beamer")
+    h1 = next(t for t in data["tips"] if t["id"] == "CK-H1")
+    assert data["beamer_tip"] == "CK-H1"
+    assert data["examples"] == {"id": "CK-H1", "heading": h1["heading"], "good": h1["good"],
+                                "poor": h1["poor"]}  # fmt: skip
+    assert h1["good"] and "[naam]" in h1["good"][0], "Eva's introduction, anonymised"
+    assert HOSTILE_LINE[0] in data["examples"]["poor"], "sent as it was typed: the page escapes"
+
+
+def test_live_and_beamer_pages(client: FlaskClient, engine: Engine, catalogues: Catalogues) -> None:
+    ident = workshop_id(engine, new_workshop(engine, catalogues))
+    login(client)
+    live = client.get(f"/werkateliers/{ident}/live").get_data(as_text=True)
+    assert f'data-stream="/werkateliers/{ident}/stream?view=live"' in live
+    beamer = client.get(f"/werkateliers/{ident}/beamer").get_data(as_text=True)
+    assert f'data-stream="/werkateliers/{ident}/stream?view=beamer"' in beamer
+    assert "/static/workshop.js" in beamer and "Uitloggen" not in beamer, "no menu on the beamer"
+    script = client.get("/static/workshop.js").get_data(as_text=True)
+    assert "textContent" in script and "innerHTML" not in script
+    assert client.get("/werkateliers/999/beamer").status_code == 404

@@ -1,12 +1,20 @@
-"""Workshops in the database, for the page tests."""
+"""Workshops with conversations logged through the real domain core, for the page tests."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.engine import Engine
 
+from gesprekscoach.domain import Catalogues
 from gesprekscoach.storage.db import session_factory
 from gesprekscoach.storage.models import Workshop
 from gesprekscoach.workshops.service import by_code
+from tests.workshops.conftest import new_workshop
+from tests.workshops.practise import GOOD, RUSHED, meta, practise
+
+NAMES = ("Eva", "Bram", "Noor")
+HOSTILE_LINE = ("<img src=x onerror=alert(1)> Dat is toch uw eigen schuld.", "oordelen")
 
 
 def workshop_id(engine: Engine, code: str) -> int:
@@ -21,3 +29,14 @@ def workshop_row(engine: Engine, ident: int) -> Workshop:
         workshop = db.get(Workshop, ident)
         assert workshop is not None
         return workshop
+
+
+def logged_group(engine: Engine, catalogues: Catalogues) -> tuple[int, str, list[dict[str, Any]]]:
+    """An open workshop: Eva and Bram done (Eva twice), Noor still practising."""
+    code = new_workshop(engine, catalogues)
+    reports = [practise(engine, catalogues, "w-eva-1", "henk", RUSHED, meta("Eva", code)),
+               practise(engine, catalogues, "w-eva-2", "henk", GOOD, meta("Eva", code)),
+               practise(engine, catalogues, "w-bram", "henk", [*RUSHED, HOSTILE_LINE],
+                        meta("Bram", code))]  # fmt: skip
+    practise(engine, catalogues, "w-noor", "henk", GOOD[:3], meta("Noor", code), end=False)
+    return workshop_id(engine, code), code, reports
