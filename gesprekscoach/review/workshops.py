@@ -1,5 +1,5 @@
-"""The werkatelier pages: prepare, open and close a workshop, follow it live and put it
-on the beamer.
+"""The werkatelier pages: prepare, open and close a workshop, follow it live, put it on
+the beamer, and read its report afterwards.
 
 The live page and the beamer update themselves from /stream (server-sent events,
 see stream.py). The facilitator's controls are forms on the workshop's page, each a
@@ -27,9 +27,10 @@ from flask.blueprints import BlueprintSetupState
 from sqlalchemy import func, select
 
 from gesprekscoach.review import stream
-from gesprekscoach.review.common import catalogues_of, sessions_of
+from gesprekscoach.review.common import catalogues_of, download, sessions_of
 from gesprekscoach.storage.models import PracticeSession, Workshop, WorkshopMember
 from gesprekscoach.workshops.figures import snapshot
+from gesprekscoach.workshops.report import build_workshop_report, report_csv
 from gesprekscoach.workshops.service import WorkshopError, WorkshopPlan, create_workshop, set_status
 
 blueprint = Blueprint("workshops", __name__, url_prefix="/werkateliers")
@@ -193,3 +194,17 @@ def events(workshop_id: int) -> Response:
     )  # fmt: skip
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return Response(body, mimetype="text/event-stream", headers=headers)
+
+
+@blueprint.get("/<int:workshop_id>/verslag")
+def report(workshop_id: int) -> Any:
+    workshop = _workshop(workshop_id)
+    result = build_workshop_report(g.db, workshop, catalogues_of(current_app))
+    return render_template("workshop_report.html", w=workshop, report=result)
+
+
+@blueprint.get("/<int:workshop_id>/verslag.csv")
+def report_download(workshop_id: int) -> Response:
+    workshop = _workshop(workshop_id)
+    result = build_workshop_report(g.db, workshop, catalogues_of(current_app))
+    return download(report_csv(result), "text/csv", f"werkatelier-{workshop.code}.csv")

@@ -1,9 +1,11 @@
 """The werkatelier pages through Flask's test client: access, CSRF, creating, opening and
-closing, the beamer controls and the event stream, checked against sessions logged
-through the real domain core (tests/workshops/practise.py)."""
+closing, the beamer controls, the event stream and the report, checked against sessions
+logged through the real domain core (tests/workshops/practise.py)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import time
@@ -40,8 +42,19 @@ def post(client: FlaskClient, path: str, data: dict[str, Any], token: bool = Tru
     return client.post(path, data=form)
 
 
+Group = tuple[int, str, list[dict[str, Any]]]
+
+
+@pytest.fixture
+def group(client: FlaskClient, engine: Engine, catalogues: Catalogues) -> Group:
+    """A trainer logged in, and logged_group's workshop: its id, code and ended reports."""
+    found = logged_group(engine, catalogues)
+    login(client)
+    return found
+
+
 PAGES = ["", "/nieuw", "/{id}", "/{id}/live", "/{id}/beamer", "/{id}/stream?view=beamer",
-         "/{id}/stream?view=live&once=1"]  # fmt: skip
+         "/{id}/stream?view=live&once=1", "/{id}/verslag", "/{id}/verslag.csv"]  # fmt: skip
 POSTS = [("/{id}/stand", {"status": "gesloten"}), ("/{id}/beamer-tip", {"tip": "CK-B3"}),
          ("/{id}/namen", {"show": "1"})]  # fmt: skip
 
@@ -167,10 +180,9 @@ def test_beamer_controls(client: FlaskClient, engine: Engine, catalogues: Catalo
 
 
 def test_stream_counts_match_the_logged_sessions(
-    client: FlaskClient, engine: Engine, catalogues: Catalogues
+    client: FlaskClient, engine: Engine, catalogues: Catalogues, group: Group
 ) -> None:
-    ident, code, reports = logged_group(engine, catalogues)
-    login(client)
+    ident, code, reports = group
     response = client.get(f"/werkateliers/{ident}/stream?view=live&once=1")
     assert response.mimetype == "text/event-stream"
     assert response.headers["Cache-Control"] == "no-cache"
@@ -195,10 +207,9 @@ def test_stream_counts_match_the_logged_sessions(
 
 
 def test_the_beamer_stream_sends_names_only_when_switched_on(
-    client: FlaskClient, engine: Engine, catalogues: Catalogues
+    client: FlaskClient, group: Group
 ) -> None:
-    ident, _, _ = logged_group(engine, catalogues)
-    login(client)
+    ident, _, _ = group
     live_body, live = stream_data(client, ident, "live")
     assert all(name in live_body for name in NAMES), "the facilitator's own page shows names"
     body, data = stream_data(client, ident, "beamer")
@@ -214,10 +225,9 @@ def test_the_beamer_stream_sends_names_only_when_switched_on(
 
 
 def test_the_chosen_tip_goes_to_the_beamer_with_its_examples(
-    client: FlaskClient, engine: Engine, catalogues: Catalogues
+    client: FlaskClient, group: Group
 ) -> None:
-    ident, _, _ = logged_group(engine, catalogues)
-    login(client)
+    ident, _, _ = group
     post(client, f"/werkateliers/{ident}/beamer-tip", {"tip": "CK-H1"})
     _, data = stream_data(client, ident, "beamer")
     h1 = next(t for t in data["tips"] if t["id"] == "CK-H1")
@@ -226,6 +236,38 @@ def test_the_chosen_tip_goes_to_the_beamer_with_its_examples(
                                 "poor": h1["poor"]}  # fmt: skip
     assert h1["good"] and "[naam]" in h1["good"][0], "Eva's introduction, anonymised"
     assert HOSTILE_LINE[0] in data["examples"]["poor"], "sent as it was typed: the page escapes"
+
+
+def test_report_csv_matches_the_logged_sessions(
+    client: FlaskClient, catalogues: Catalogues, group: Group
+) -> None:
+    ident, code, reports = group
+    response = client.get(f"/werkateliers/{ident}/verslag.csv")
+    assert response.mimetype == "text/csv"
+    assert f"filename=werkatelier-{code}.csv" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    tips = {r[1]: r for r in rows if r and r[0] == "tip"}
+    assert set(tips) == set(catalogues.tips.ids)
+    latest = [reports[1], reports[2]]
+    for tip_id, row in tips.items():
+        statuses = [next(t for t in r["tips"] if t["id"] == tip_id)["status"] for r in latest]
+        assert (int(row[4]), int(row[5])) == (statuses.count("credited"),
+                                              statuses.count("flagged")), tip_id  # fmt: skip
+        assert row[6] == "2", "two participants have ended a session"
+    (compared,) = [r for r in rows if r and r[0] == "vergelijking"]
+    assert compared[1:3] == ["Deelnemer 1", "2"] and "Eva" not in response.get_data(True)
+    first_shown = sum(t["status"] == "credited" for t in reports[0]["tips"])
+    last_shown = sum(t["status"] == "credited" for t in reports[1]["tips"])
+    assert (int(compared[3]), int(compared[4])) == (first_shown, last_shown)
+
+
+def test_report_page(client: FlaskClient, group: Group) -> None:
+    ident, _, _ = group
+    page = client.get(f"/werkateliers/{ident}/verslag").get_data(as_text=True)
+    assert re.search(r'id="deelnemers">2<', page) and re.search(r'id="gesprekken">3<', page)
+    assert "Wat het vaakst misging" in page and "Participatiewet" in page
+    assert "Deelnemer 1" in page and "Afdrukken / PDF" in page and "@media print" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page and "<img src=x" not in page
 
 
 def test_live_and_beamer_pages(client: FlaskClient, engine: Engine, catalogues: Catalogues) -> None:
