@@ -8,7 +8,9 @@ from sqlalchemy.engine import Engine
 
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.storage.db import session_factory
-from gesprekscoach.storage.models import Workshop
+from gesprekscoach.storage.models import PracticeSession, Workshop
+from gesprekscoach.storage.repository import SessionEnd, record_end
+from gesprekscoach.workshops.figures import need_found, provisional_report
 from gesprekscoach.workshops.service import by_code
 from tests.workshops.conftest import new_workshop
 from tests.workshops.practise import GOOD, RUSHED, meta, practise
@@ -40,3 +42,14 @@ def logged_group(engine: Engine, catalogues: Catalogues) -> tuple[int, str, list
                         meta("Bram", code))]  # fmt: skip
     practise(engine, catalogues, "w-noor", "henk", GOOD[:3], meta("Noor", code), end=False)
     return workshop_id(engine, code), code, reports
+
+
+def end_session(engine: Engine, catalogues: Catalogues, session_id: str) -> None:
+    """End a running session as the bot does: its report made from its logged turns."""
+    with session_factory(engine)() as db, db.begin():
+        session = db.get(PracticeSession, session_id)
+        assert session is not None and session.turns
+        report = provisional_report(session, session.turns, catalogues) or {}
+        need = next((int(t.number) for t in session.turns if t.hidden_need_revealed), None)
+        record_end(db, SessionEnd(session_id, need_found(session), need,
+                                  float(session.turns[-1].trust), report))  # fmt: skip
