@@ -185,7 +185,7 @@ def cmd_review(host: str, port: int) -> int:
 
     app = _review_app(load_settings())
     print(f"Reviewdashboard: http://{host}:{port}/ (stoppen met Ctrl-C)", file=sys.stderr)
-    serve(app, host=host, port=port, threads=8)
+    serve(app, host=host, port=port, threads=16)
     return 0
 
 
@@ -303,7 +303,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from waitress import create_server
 
         dashboard = create_server(_review_app(settings), host=settings.host,
-                                  port=settings.review_port, threads=8)  # fmt: skip
+                                  port=settings.review_port, threads=16)  # fmt: skip
         threading.Thread(target=dashboard.run, name="dashboard", daemon=True).start()
         say(f"Rasa-server: {settings.rasa_url} (REST: {settings.rasa_url}/webhooks/rest/webhook)")
         say(f"Actieserver: {settings.action_url}")

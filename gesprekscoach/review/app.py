@@ -29,8 +29,9 @@ from flask import (
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.engine import Engine
 
-from gesprekscoach.domain import Catalogues, default_catalogues
-from gesprekscoach.review import auth, exports, queries
+from gesprekscoach.domain import Catalogues
+from gesprekscoach.review import auth, exports, queries, workshops
+from gesprekscoach.review.common import catalogues_of, download
 from gesprekscoach.storage.db import make_engine, session_factory
 from gesprekscoach.storage.models import Casemanager, Comment, LabelCorrection, TurnRecord
 from gesprekscoach.workshops.erasure import erase_person
@@ -48,12 +49,6 @@ def secret_key(var_dir: Path, configured: str = "") -> str:
         path.write_text(secrets.token_hex(32), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
-
-
-def catalogues_of(app: Flask) -> Catalogues:
-    """The catalogues given to the factory, else the embedded defaults (loaded once)."""
-    given = app.extensions.get("coach_catalogues")
-    return given if isinstance(given, Catalogues) else default_catalogues()
 
 
 def _date(value: str | None) -> date | None:
@@ -99,7 +94,9 @@ def create_app(
     db_engine = engine or make_engine(database_url)
     make_session = session_factory(db_engine)
     app.extensions["coach_engine"] = db_engine
+    app.extensions["coach_sessions"] = make_session
     app.extensions["coach_catalogues"] = catalogues
+    app.register_blueprint(workshops.blueprint)
 
     @app.before_request
     def require_login() -> Any:
@@ -194,10 +191,6 @@ def create_app(
         g.db.commit()
         flash(f"Bericht {turn.number} is nu gelabeld als {new_move}.")
         return redirect(url_for("session_page", session_id=turn.session_id) + f"#beurt-{turn_id}")
-
-    def download(body: str, mimetype: str, name: str) -> Response:
-        disposition = {"Content-Disposition": f"attachment; filename={name}"}
-        return Response(body, mimetype=mimetype, headers=disposition)
 
     @app.get("/export/sessions.<fmt>")
     def export_sessions(fmt: str) -> Response:

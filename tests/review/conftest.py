@@ -1,19 +1,29 @@
-"""A dashboard on a fresh database with a trainer and a few logged sessions."""
+"""A dashboard on a fresh database with a trainer and a few logged sessions, and the
+same dashboard served on loopback for a real browser (Debian's Chromium, Playwright)."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import Browser, Dialog, Page, sync_playwright
 from sqlalchemy.engine import Engine
+from werkzeug.serving import make_server
 
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.review.app import create_app
 from gesprekscoach.review.auth import add_trainer
+from gesprekscoach.review.stream import stop_streams
 from gesprekscoach.storage.db import make_engine, session_factory
 from gesprekscoach.storage.migrate import upgrade
 from gesprekscoach.storage.repository import (
@@ -78,7 +88,7 @@ def app(engine: Engine, catalogues: Catalogues, clock: Clock) -> Flask:
     return create_app(
         str(engine.url), "test-secret", move_ids=catalogues.moves.ids, tip_themes=themes,
         move_labels={m.id: m.label for m in catalogues.moves.moves.values()},
-        engine=engine, session_minutes=60, clock=clock,
+        engine=engine, session_minutes=60, clock=clock, catalogues=catalogues,
     )  # fmt: skip
 
 
@@ -88,8 +98,6 @@ def client(app: Flask) -> FlaskClient:
 
 
 def csrf(client: FlaskClient, path: str = "/login") -> str:
-    import re
-
     page = client.get(path).get_data(as_text=True)
     match = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert match, "every form carries a CSRF token"
@@ -99,3 +107,109 @@ def csrf(client: FlaskClient, path: str = "/login") -> str:
 def login(client: FlaskClient, password: str = PASSWORD) -> Any:
     return client.post("/login", data={"username": "trainer", "password": password,
                                        "csrf_token": csrf(client)})  # fmt: skip
+
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "var" / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """CHROMIUM_PATH, or Debian's chromium (scripts/chromium.sh installs it if missing)."""
+    configured = os.environ.get("CHROMIUM_PATH", "")
+    if configured:
+        return configured
+    result = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "chromium.sh")],
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=900,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The dashboard on a free port of 127.0.0.1, stopped after the test."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="dashboard", daemon=True
+    )
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    stop_streams(app)  # an open event stream would keep server_close() waiting
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+
+
+@dataclass
+class Dialogs:
+    """Every JavaScript dialog (alert, confirm, prompt) the page opened."""
+
+    messages: list[str] = field(default_factory=list)
+
+    def __call__(self, dialog: Dialog) -> None:
+        self.messages.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+
+@pytest.fixture
+def dialogs() -> Dialogs:
+    return Dialogs()
+
+
+@pytest.fixture
+def page(browser: Browser, dialogs: Dialogs) -> Iterator[Page]:
+    """A fresh page in its own context (no cookies from other tests)."""
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1200, "height": 900})
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    tab.on("dialog", dialogs)
+    yield tab
+    context.close()
+
+
+@contextmanager
+def artifact_on_failure(page: Page, name: str) -> Iterator[None]:
+    """Keep a screenshot of the page as var/artifacts/<name>.png when the block fails."""
+    try:
+        yield
+    except BaseException:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
+        try:
+            page.screenshot(path=str(path), full_page=True)
+        except Exception as exc:  # the page may be gone; the test's own error matters more
+            print(f"geen screenshot gemaakt: {exc}")
+        else:
+            print(f"screenshot: {path}")
+        raise
+
+
+def log_in(page: Page, base: str, password: str = PASSWORD) -> None:
+    page.goto(base + "/")
+    page.get_by_label("Gebruikersnaam").fill("trainer")
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()

@@ -3,130 +3,17 @@
 The dashboard runs for real (a werkzeug server on loopback, in a thread) on the
 seeded database of tests/review/conftest.py, and each test does what a trainer
 would do. When a test fails, a screenshot of the page is kept under
-var/artifacts/<test-name>.png.
+var/artifacts/<test-name>.png. The browser fixtures are in conftest.py.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
-from flask import Flask
-from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import Page, expect
 
-from tests.review.conftest import HOSTILE, PASSWORD
-
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "var" / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    """CHROMIUM_PATH, or Debian's chromium (scripts/chromium.sh installs it if missing)."""
-    configured = os.environ.get("CHROMIUM_PATH", "")
-    if configured:
-        return configured
-    result = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "chromium.sh")],
-        stdout=subprocess.PIPE,
-        text=True,
-        timeout=900,
-        check=True,
-    )
-    return result.stdout.strip().splitlines()[-1]
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path: str) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    """The dashboard on a free port of 127.0.0.1, stopped after the test."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="dashboard", daemon=True
-    )
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
-
-
-@dataclass
-class Dialogs:
-    """Every JavaScript dialog (alert, confirm, prompt) the page opened."""
-
-    messages: list[str] = field(default_factory=list)
-
-    def __call__(self, dialog: Dialog) -> None:
-        self.messages.append(f"{dialog.type}: {dialog.message}")
-        dialog.dismiss()
-
-
-@pytest.fixture
-def dialogs() -> Dialogs:
-    return Dialogs()
-
-
-@pytest.fixture
-def page(browser: Browser, dialogs: Dialogs) -> Iterator[Page]:
-    """A fresh page in its own context (no cookies from other tests)."""
-    context = browser.new_context(locale="nl-NL", viewport={"width": 1200, "height": 900})
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    tab.on("dialog", dialogs)
-    yield tab
-    context.close()
-
-
-@contextmanager
-def artifact_on_failure(page: Page, name: str) -> Iterator[None]:
-    """Keep a screenshot of the page as var/artifacts/<name>.png when the block fails."""
-    try:
-        yield
-    except BaseException:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        path = ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
-        try:
-            page.screenshot(path=str(path), full_page=True)
-        except Exception as exc:  # the page may be gone; the test's own error matters more
-            print(f"geen screenshot gemaakt: {exc}")
-        else:
-            print(f"screenshot: {path}")
-        raise
-
-
-def log_in(page: Page, base: str, password: str = PASSWORD) -> None:
-    page.goto(base + "/")
-    page.get_by_label("Gebruikersnaam").fill("trainer")
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
+from tests.review.conftest import HOSTILE, PASSWORD, Dialogs, artifact_on_failure, log_in
 
 
 def test_login(page: Page, live_server: str, request: pytest.FixtureRequest) -> None:
