@@ -10,10 +10,15 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from gesprekscoach import practice
 from gesprekscoach.domain import default_catalogues
-from gesprekscoach.feedback.transcript import turns_from_events
+from gesprekscoach.feedback.transcript import practices_started, turns_from_events
 from gesprekscoach.protocol import PAYLOAD_KEY
 from gesprekscoach.slots import changed_slots
-from gesprekscoach.storage.service import default_salt, session_log, writes_for
+from gesprekscoach.storage.service import (
+    default_salt,
+    log_session_id,
+    session_log,
+    writes_for,
+)
 
 
 def _emit(
@@ -33,7 +38,9 @@ def _log(tracker: Tracker, output: practice.Output) -> None:
     """Hand what happened to the background session log (never blocks the answer)."""
     metadata = (tracker.latest_message or {}).get("metadata")
     payload = output.payload.get(PAYLOAD_KEY) or {}
-    for write in writes_for(tracker.sender_id, payload, metadata, default_salt()):
+    started = practices_started(tracker.events)
+    session_id = log_session_id(tracker.sender_id, str(payload.get("kind")), started)
+    for write in writes_for(session_id, payload, metadata, default_salt()):
         session_log().put(write)
 
 

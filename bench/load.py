@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import aiohttp
 
 from gesprekscoach.cli.play import Script, load_script
+from gesprekscoach.protocol import PAYLOAD_KEY
 from gesprekscoach.rasa_client import start_message
 
 PERSONAS = ("marco", "henk", "samira")
@@ -116,6 +117,8 @@ class Turn(NamedTuple):
     ms: float
     error: str | None
     reply: str = ""
+    kind: str = ""
+    """What the action server made of it: "turn", "start", "end", "error"..."""
 
 
 async def send_turn(
@@ -149,7 +152,11 @@ async def send_turn(
     texts = [str(m["text"]) for m in messages if isinstance(m, dict) and m.get("text")]
     if not texts and not any(isinstance(m, dict) and m.get("custom") for m in messages):
         return Turn(elapsed, "empty_reply")
-    return Turn(elapsed, None, " / ".join(texts))
+    payloads = [m["custom"][PAYLOAD_KEY] for m in messages
+                if isinstance(m, dict) and isinstance(m.get("custom"), dict)
+                and isinstance(m["custom"].get(PAYLOAD_KEY), dict)]  # fmt: skip
+    kinds = [str(p.get("kind", "")) for p in payloads]
+    return Turn(elapsed, None, " / ".join(texts), kinds[-1] if kinds else "")
 
 
 async def _user(

@@ -29,9 +29,10 @@ from typing import Any
 
 import aiohttp
 
-from bench.load import REQUEST_TIMEOUT, load_scripts, percentile, send_turn, user_messages
+from bench.load import REQUEST_TIMEOUT, load_scripts, percentile, send_turn
 from bench.procs import free_port, kill_group, machine
 from bench.runner import conversations_dir
+from gesprekscoach.cli.play import Script
 from gesprekscoach.rasa_client import STOP_INTENT, start_message
 from gesprekscoach.settings import load_settings
 from gesprekscoach.stack import Stack
@@ -108,14 +109,22 @@ async def casemanager(
         for text in lines:
             await asyncio.sleep(rng.uniform(1, 3))
             turn = await send_turn(session, url, sender, text, meta)
-            if turn.error is None:
-                acks.latencies_ms.append(turn.ms)
-                acks.turns.append(time.time())
-            else:
+            if turn.error is not None:
                 acks.errors += 1
+                continue
+            acks.latencies_ms.append(turn.ms)
+            if turn.kind == "turn":  # not when the inwoner had already ended the conversation
+                acks.turns.append(time.time())
         turn = await send_turn(session, url, sender, f"/{STOP_INTENT}", meta)
         acks.ended.append(time.time())
         acks.errors += turn.error is not None
+
+
+def practice_lines(scripts: list[Script], persona: str, n: int, turns: int) -> list[str]:
+    """One practice's lines: the persona's scripts, one after another, without restarting."""
+    own = [s for s in scripts if s.persona == persona] or scripts
+    lines = [line for i in range(len(own)) for line in own[(n + i) % len(own)].lines]
+    return lines[:turns]
 
 
 def delays(acks: list[float], screen: Screen, count: Any) -> list[float]:
@@ -137,7 +146,7 @@ async def run(args: argparse.Namespace, rasa: str, review: str, wid: int, code: 
     scripts = load_scripts(conversations_dir(load_settings().root))
     personas = ("henk",)
     acks, beamer, live = Acks(), Screen(), Screen()
-    async with aiohttp.ClientSession() as trainer:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as trainer:
         await login(trainer, review)
         stream = f"{review}/werkateliers/{wid}/stream"
         watchers = [asyncio.ensure_future(watch(trainer, f"{stream}?view=beamer", beamer)),
@@ -146,12 +155,15 @@ async def run(args: argparse.Namespace, rasa: str, review: str, wid: int, code: 
         began = time.monotonic()
         await asyncio.gather(*(
             casemanager(rasa, code, n, personas[n % len(personas)],
-                        user_messages(scripts, n, args.turns, args.seed), acks, args.seed)
+                        practice_lines(scripts, personas[n % len(personas)], n, args.turns),
+                        acks, args.seed)
             for n in range(args.users)
         ))  # fmt: skip
         wall = time.monotonic() - began
         await asyncio.sleep(3)  # the screens catch up
         for w in watchers:
+            if w.done() and w.exception() is not None:
+                raise RuntimeError(f"a screen's stream broke off: {w.exception()!r}")
             w.cancel()
     started = delays(acks.started, beamer, lambda d: d["running"] + d["done"])
     ended = delays(acks.ended, beamer, lambda d: d["done"])
@@ -165,6 +177,11 @@ async def run(args: argparse.Namespace, rasa: str, review: str, wid: int, code: 
         "live_delay_turn": stats(turns),
         "beamer_updates": len(beamer.seen), "live_updates": len(live.seen),
         "names_on_beamer": any("Deelnemer" in json.dumps(d) for _, d in beamer.seen),
+        "series": {  # for a closer look: what the live page showed when, and the answers
+            "live": [(round(t, 3), sum(p["turns"] for p in d.get("participants") or []),
+                      round(d.get("sent_at", 0), 3)) for t, d in live.seen],
+            "turn_acks": [round(t, 3) for t in sorted(acks.turns)],
+        },
     }  # fmt: skip
 
 
@@ -197,6 +214,11 @@ def main(argv: list[str] | None = None) -> int:
                 results = asyncio.run(run(args, stack.settings.rasa_url, base, wid, code))
             finally:
                 kill_group(review)
+            results["turns_logged"] = _logged(settings.database_url, code)
+            logs = "".join(p.read_text(errors="replace") for p in (Path(tmp) / "log").glob("*"))
+            results["writes_retried"] = logs.count("opnieuw op de achtergrond")
+            spool = Path(tmp) / "spool" / "log.jsonl"
+            results["spooled_writes"] = len(spool.read_text().splitlines()) if spool.exists() else 0
     results["machine"] = machine()
     print(render(results))
     out = args.out or load_settings().var_dir / "bench" / "workshop.json"
@@ -204,6 +226,18 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(results, indent=1), encoding="utf-8")
     print(f"(JSON: {out})")
     return 0 if not results["errors"] else 1
+
+
+def _logged(url: str, code: str) -> int:
+    from sqlalchemy import func, select
+
+    from gesprekscoach.storage.models import PracticeSession, TurnRecord
+
+    with session_factory(make_engine(url))() as db:
+        return int(db.execute(
+            select(func.count(TurnRecord.id)).join(PracticeSession)
+            .where(PracticeSession.workshop_code == code)
+        ).scalar_one())  # fmt: skip
 
 
 def _wait_http(url: str, seconds: float = 60) -> None:
@@ -232,7 +266,9 @@ def render(r: dict[str, Any]) -> str:
         row("beamer: a session ended, shown", r["beamer_delay_end"]),
         row("live page: a turn, shown", r["live_delay_turn"]),
         f"beamer updates {r['beamer_updates']}, live updates {r['live_updates']}, "
-        f"names on the beamer: {'yes' if r['names_on_beamer'] else 'no'}",
+        f"names on the beamer: {'yes' if r['names_on_beamer'] else 'no'}; turns logged "
+        f"{r.get('turns_logged')}, writes retried in the background {r.get('writes_retried')}, "
+        f"spooled {r.get('spooled_writes')}",
     ])  # fmt: skip
 
 

@@ -46,6 +46,8 @@ def turns_from_payloads(payloads: Iterable[tuple[dict[str, Any], str]]) -> list[
     """Turns from (turn payload, persona reply text) pairs, in order."""
     turns: list[Turn] = []
     for payload, reply in payloads:
+        if payload.get("kind") == "start":  # a new practice in the same conversation
+            turns = []
         if payload.get("kind") != "turn":
             continue
         turns.append(
@@ -66,8 +68,7 @@ def turns_from_payloads(payloads: Iterable[tuple[dict[str, Any], str]]) -> list[
     return turns
 
 
-def turns_from_events(events: Iterable[dict[str, Any]]) -> list[Turn]:
-    """Turns from Rasa tracker events (plain dicts): the bot events carry the details."""
+def _payloads(events: Iterable[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
     pairs = []
     for event in events:
         if event.get("event") != "bot":
@@ -76,7 +77,17 @@ def turns_from_events(events: Iterable[dict[str, Any]]) -> list[Turn]:
         payload = custom.get(PAYLOAD_KEY) if isinstance(custom, dict) else None
         if isinstance(payload, dict):
             pairs.append((payload, str(event.get("text") or "")))
-    return turns_from_payloads(pairs)
+    return pairs
+
+
+def turns_from_events(events: Iterable[dict[str, Any]]) -> list[Turn]:
+    """Turns of the latest practice, from Rasa tracker events (the bot events carry them)."""
+    return turns_from_payloads(_payloads(events))
+
+
+def practices_started(events: Iterable[dict[str, Any]]) -> int:
+    """How many practices this conversation has started so far (a restart makes another)."""
+    return sum(payload.get("kind") == "start" for payload, _ in _payloads(events))
 
 
 def closed_streak(turns: list[Turn], index: int) -> int:

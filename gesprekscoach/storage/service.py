@@ -58,6 +58,13 @@ def who_from(sender: str, metadata: dict[str, Any] | None, salt: str) -> Who:
     return Who(channel=channel, channel_hash=pseudonym(channel, user, salt), display_name=name)
 
 
+def log_session_id(sender: str, kind: str, started_before: int) -> str:
+    """The session-log id of a practice: the conversation id, with "~N" for the N-th practice
+    when one conversation starts again (so a restart never overwrites the earlier one)."""
+    index = started_before if kind == "start" else max(started_before - 1, 0)
+    return sender if index == 0 else f"{sender}~{index + 1}"
+
+
 def writes_for(
     sender: str, payload: dict[str, Any], metadata: dict[str, Any] | None, salt: str
 ) -> list[Write]:

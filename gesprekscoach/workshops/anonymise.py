@@ -19,13 +19,20 @@ _INTRODUCTION = re.compile(
 _PARTICLES = {"de", "den", "der", "van", "von", "het", "ten", "ter", "te", "in", "op", "la", "le"}
 
 
-def anonymise(text: str, names: Iterable[str]) -> str:
-    def introduction(match: re.Match[str]) -> str:
-        return f"{match.group(1)} {NAME}"
+class Anonymiser:
+    """Built once for a workshop's names (one pattern), then applied to many sentences."""
 
-    out = _INTRODUCTION.sub(introduction, text)
-    parts = {p for name in names for p in re.split(r"\s+", name.strip())
-             if len(p) >= 2 and p.lower() not in _PARTICLES}  # fmt: skip
-    for part in sorted(parts, key=len, reverse=True):
-        out = re.sub(rf"(?<!\w){re.escape(part)}(?!\w)", NAME, out, flags=re.IGNORECASE)
-    return out
+    def __init__(self, names: Iterable[str]) -> None:
+        parts = {p for name in names for p in re.split(r"\s+", name.strip())
+                 if len(p) >= 2 and p.lower() not in _PARTICLES}  # fmt: skip
+        alternatives = "|".join(re.escape(p) for p in sorted(parts, key=len, reverse=True))
+        self._names = (re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+                       if alternatives else None)  # fmt: skip
+
+    def __call__(self, text: str) -> str:
+        out = _INTRODUCTION.sub(lambda m: f"{m.group(1)} {NAME}", text)
+        return self._names.sub(NAME, out) if self._names is not None else out
+
+
+def anonymise(text: str, names: Iterable[str]) -> str:
+    return Anonymiser(names)(text)

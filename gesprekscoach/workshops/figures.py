@@ -20,7 +20,7 @@ from gesprekscoach.domain import Catalogues
 from gesprekscoach.feedback.report import build_report
 from gesprekscoach.feedback.transcript import Turn
 from gesprekscoach.storage.models import PracticeSession, TurnRecord, Workshop, WorkshopMember
-from gesprekscoach.workshops.anonymise import anonymise
+from gesprekscoach.workshops.anonymise import Anonymiser
 
 EXAMPLES = 4
 
@@ -143,6 +143,7 @@ def tip_figures(
     reports: list[dict[str, Any]], catalogues: Catalogues, names: set[str]
 ) -> tuple[TipFigure, ...]:
     figures = []
+    anonymise = Anonymiser(names)
     for tip in catalogues.tips.tips.values():
         shown = missed = 0
         good: list[str] = []
@@ -151,7 +152,7 @@ def tip_figures(
             result = next((t for t in report.get("tips") or [] if t.get("id") == tip.id), None)
             if result is None:
                 continue
-            quotes = [anonymise(str(e["text"]), names) for e in result.get("evidence") or []
+            quotes = [anonymise(str(e["text"])) for e in result.get("evidence") or []
                       if e.get("turn") is not None and e.get("text")]  # fmt: skip
             if result.get("status") == "credited":
                 shown += 1

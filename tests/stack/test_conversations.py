@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,30 @@ def test_after_stop_the_conversation_is_closed(client: RasaClient) -> None:
     assert "is klaar" in end.text and end.payload["kind"] == "end"
     reply = client.send(sender, "Hallo?")
     assert "al afgelopen" in reply.text
+
+
+def test_a_second_practice_in_one_conversation_is_a_session_of_its_own(
+    client: RasaClient, stack: Stack
+) -> None:
+    """Starting again on the same conversation id must not overwrite or mix the first."""
+    from gesprekscoach.storage.db import make_engine, session_factory
+    from gesprekscoach.storage.models import PracticeSession
+
+    sender = f"twice-{uuid.uuid4().hex[:8]}"
+    client.start_practice(sender, "henk", 3)
+    client.send(sender, "Goedemiddag meneer Visser, ik ben Eva van de gemeente.")
+    client.send(sender, "Dat is toch gewoon uw eigen schuld.")
+    client.start_practice(sender, "marco", 4)
+    client.send(sender, "Wat heeft u nodig om verder te kunnen?")
+    report = client.stop_practice(sender).payload["report"]
+    quoted = str(report)
+    assert "eigen schuld" not in quoted, "the report covers the second practice only"
+    with session_factory(make_engine(stack.settings.database_url))() as db:
+        first, second = db.get(PracticeSession, sender), db.get(PracticeSession, f"{sender}~2")
+        assert first is not None and second is not None
+        assert (first.persona_id, second.persona_id) == ("henk", "marco")
+        assert [t.text for t in first.turns] == [
+            "Goedemiddag meneer Visser, ik ben Eva van de gemeente.",
+            "Dat is toch gewoon uw eigen schuld."]  # fmt: skip
+        assert [t.text for t in second.turns] == ["Wat heeft u nodig om verder te kunnen?"]
+        assert first.ended_at is None and second.ended_at is not None
