@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from datetime import timezone
 from typing import Any
 
 from sqlalchemy import select
@@ -57,6 +58,8 @@ class Snapshot:
     needs_found: int
     tips: tuple[TipFigure, ...]
     participants: tuple[ParticipantRow, ...]
+    ends_at: float | None = None
+    """When the planned time is up (epoch seconds), counted from opening; None when not open."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -199,4 +202,14 @@ def snapshot(db: Session, workshop: Workshop, catalogues: Catalogues) -> Snapsho
         needs_found=sum(need_found(s) for s in units),
         tips=tip_figures(reports, catalogues, names),
         participants=tuple(sorted(rows, key=lambda r: r.name.lower())),
+        ends_at=ends_at(workshop),
     )
+
+
+def ends_at(workshop: Workshop) -> float | None:
+    opened = workshop.opened_at
+    if workshop.status != "open" or opened is None:
+        return None
+    if opened.tzinfo is None:  # SQLite gives back naive datetimes; they were stored in UTC
+        opened = opened.replace(tzinfo=timezone.utc)
+    return opened.timestamp() + 60 * int(workshop.minutes)

@@ -45,6 +45,7 @@ def test_the_beamer_follows_the_room_by_itself(
         expect(page.locator("#verbinding")).to_have_text("Live")
         expect(page.locator("#running")).to_have_text("0")
         expect(page.locator("#join")).to_have_text(f"Doe mee: /join {code}")
+        expect(page.locator("#klok")).to_have_text(re.compile(r"^Nog (19|20) min$"))
         expect(page.locator("#geen-tips")).to_be_visible()
         page.evaluate("window.notReloaded = true")
 

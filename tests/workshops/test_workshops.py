@@ -3,7 +3,7 @@ checked against sessions logged through the real domain core and session log."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -208,3 +208,17 @@ def test_anonymise_names_and_introductions() -> None:
     assert anonymise("Ik ben blij dat u er bent, bram.", names) == (
         "Ik ben blij dat u er bent, [naam].")  # fmt: skip
     assert anonymise("Wat heeft u nodig?", names) == "Wat heeft u nodig?"
+
+
+def test_the_clock_runs_from_opening_while_open(engine: Engine, catalogues: Catalogues) -> None:
+    code = new_workshop(engine, catalogues)
+    with session_factory(engine)() as db:
+        workshop = by_code(db, code)
+        assert workshop is not None and workshop.opened_at is not None
+        opened = workshop.opened_at.replace(tzinfo=workshop.opened_at.tzinfo or timezone.utc)
+        ends = snapshot(db, workshop, catalogues).ends_at
+        assert ends == pytest.approx(opened.timestamp() + 20 * 60)
+    with session_factory(engine)() as db, db.begin():
+        set_status(db, by_code(db, code), "gesloten")  # type: ignore[arg-type]
+    with session_factory(engine)() as db:
+        assert snapshot(db, by_code(db, code), catalogues).ends_at is None  # type: ignore[arg-type]

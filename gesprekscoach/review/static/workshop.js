@@ -88,7 +88,20 @@
     }));
   }
 
+  var endsAt = null;
+  function clock() {
+    var node = byId("klok");
+    if (!node) return;
+    node.hidden = endsAt === null;
+    if (endsAt === null) return;
+    var left = Math.ceil((endsAt - Date.now() / 1000) / 60);
+    node.textContent = left > 0 ? "Nog " + left + " min" : "De tijd is om";
+  }
+  window.setInterval(clock, 1000);
+
   function render(s) {
+    endsAt = typeof s.ends_at === "number" ? s.ends_at : null;
+    clock();
     counts(s);
     if (view === "beamer") beamer(s); else liveRows(s);
     root.dataset.version = s.version;
