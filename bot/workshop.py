@@ -45,7 +45,7 @@ async def join_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         except WorkshopError as err:
             await message.reply_text(str(err))
             return
-        await deps.store.update(chat.id, workshop=info.code)
+        await deps.store.update(chat.id, workshop=info.code, hints=info.hints)
         await message.reply_text(texts.GROUP_JOINED.format(name=info.name))
         return
     if not await deps.store.consented(user.id):
