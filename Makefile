@@ -27,6 +27,7 @@ bench: train
 	@$(PY) -m bench
 	@$(PY) -m bench.dashboard
 	@$(PY) -m bench.workshop
+	@$(PY) -m bench.telegram
 
 lint: setup
 	@$(VENV)/bin/ruff check gesprekscoach coach_nlu actions bench tests scripts migrations bot

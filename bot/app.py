@@ -53,6 +53,7 @@ def build_application(
     retry_delays: Sequence[float] = DELAYS,
     flood: FloodGuard | None = None,
     backoff: float = 1.0,
+    concurrent: bool = True,
 ) -> Application:
     # httpx logs every request URL, and the URL carries the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -63,7 +64,7 @@ def build_application(
         .base_url(base_url)
         .base_file_url(base_url.replace("/bot", "/file/bot"))
         .rate_limiter(RetryingRateLimiter(max_retries=3, backoff=backoff))
-        .concurrent_updates(ChatOrderedProcessor(locks))
+        .concurrent_updates(ChatOrderedProcessor(locks) if concurrent else False)
         .post_init(_register_commands)
         .post_stop(_stop_retries)
     )

@@ -21,8 +21,8 @@ class Verdict(Enum):
 
 @dataclass
 class FloodGuard:
-    limit: int = 6
-    window: float = 15.0
+    limit: int = 8
+    window: float = 10.0
     _seen: dict[tuple[int, int], deque[float]] = field(default_factory=dict)
     _warned: set[tuple[int, int]] = field(default_factory=set)
 

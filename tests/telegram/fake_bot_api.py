@@ -50,6 +50,7 @@ class FakeBotAPI:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._called = threading.Condition(self._lock)
         self._ids = itertools.count(1)  # message and file ids, shared by user and bot
         self._update_ids = itertools.count(1)
         self._updates: list[JSON] = []
@@ -59,6 +60,7 @@ class FakeBotAPI:
         self._messages: dict[tuple[str, int], JSON] = {}  # bot messages by (chat_id, id)
         self._chats: dict[str, JSON] = {}
         self._commands: list[JSON] = []
+        self._by_chat: defaultdict[str, list[JSON]] = defaultdict(list)
         self.webhook: JSON | None = None
         """What setWebhook was last given (url, secret_token, allowed_updates)."""
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -147,6 +149,17 @@ class FakeBotAPI:
         if chat_id is None:
             return calls
         return [c for c in calls if str(c["params"].get("chat_id")) == str(chat_id)]
+
+    def chat_calls(self, chat_id: int | str, start: int = 0) -> list[JSON]:
+        """The bot's calls to one chat from index `start` on, each with its time ("at")."""
+        with self._lock:
+            return list(self._by_chat[str(chat_id)][start:])
+
+    def wait_chat_calls(self, chat_id: int | str, start: int, timeout: float) -> list[JSON]:
+        """Block until the bot made a call to the chat beyond index `start`; those calls."""
+        with self._called:
+            self._called.wait_for(lambda: len(self._by_chat[str(chat_id)]) > start, timeout)
+            return list(self._by_chat[str(chat_id)][start:])
 
     def messages(self, chat_id: int | str) -> list[str]:
         """Texts the bot delivered to chat_id with sendMessage."""
@@ -307,7 +320,10 @@ class FakeBotAPI:
                 return web.json_response({"ok": True, "result": await self._get_updates(params)})
             with self._lock:
                 result = self._call(method, params)
-                self._calls.append({"method": method, "params": params})
+                call = {"method": method, "params": params, "at": time.time()}
+                self._calls.append(call)
+                self._by_chat[str(params.get("chat_id"))].append(call)
+                self._called.notify_all()
         except ApiError as err:
             return err.response()
         return web.json_response({"ok": True, "result": result})
@@ -381,8 +397,8 @@ class FakeBotAPI:
                 if not photo:
                     raise ApiError(400, "Bad Request: there is no photo in the request")
                 size = photo["size"] if isinstance(photo, dict) else 50_000  # file_id or URL
-                extra = {"caption": params["caption"]} if "caption" in params else {}
-                return self._bot_message(params, photo=self._photo_sizes(size), **extra)
+                caption: JSON = {"caption": params["caption"]} if "caption" in params else {}
+                return self._bot_message(params, photo=self._photo_sizes(size), **caption)
             case "editMessageText":
                 return self._edit(params, text=str(params.get("text") or ""))
             case "editMessageReplyMarkup":
@@ -397,12 +413,13 @@ class FakeBotAPI:
             raise ApiError(400, "Bad Request: chat_id is empty")
         default_chat = {"id": chat_id, "type": "private", "first_name": "Eva"}
         chat = self._chats.get(str(chat_id), default_chat)
-        msg = {"message_id": next(self._ids), "from": dict(BOT_USER), "chat": chat}
+        message_id = next(self._ids)
+        msg: JSON = {"message_id": message_id, "from": dict(BOT_USER), "chat": chat}
         msg |= {"date": int(time.time())} | content
         markup = params.get("reply_markup")
         if isinstance(markup, dict) and "inline_keyboard" in markup:
             msg["reply_markup"] = markup  # Telegram echoes inline keyboards only
-        self._messages[(str(chat_id), msg["message_id"])] = msg
+        self._messages[(str(chat_id), message_id)] = msg
         return msg
 
     def _edit(self, params: JSON, **changes: Any) -> JSON | bool:

@@ -10,7 +10,7 @@ from telegram.ext import Application
 
 
 class RunningBot:
-    def __init__(self, application: Application) -> None:  # type: ignore[type-arg]
+    def __init__(self, application: Application) -> None:
         self.application = application
         self._loop = asyncio.new_event_loop()
         self._stopped: asyncio.Event | None = None

@@ -123,3 +123,26 @@ def test_timeouts_and_network_errors_are_retried(
         fake.push_command(8, "/help")
         assert fake.wait_for(lambda _: fake.messages(8).count(texts.HELP) == 2, 10)
         assert fake.call_count("sendMessage") == 6, "a 400 is an answer: not retried"
+
+
+def test_a_typing_indicator_never_holds_up_the_answer(
+    fake: FakeBotAPI, catalogues: Catalogues, tmp_path: Path
+) -> None:
+    """A 429 on sendChatAction is not waited for or retried: the indicator is cosmetic."""
+    from tests.telegram.running_bot import RunningBot
+
+    url = f"sqlite:///{tmp_path / 'coach.db'}"
+    upgrade(url)
+    bridge = RasaBridge(RasaClient(f"http://127.0.0.1:{free_port()}", retries=0))
+    app = build_application(TOKEN, bridge, catalogues, "salt", make_engine(url),
+                            base_url=fake.base_url)  # fmt: skip
+    with RunningBot(app):
+        fake.push_command(9, "/start")
+        assert fake.wait_for(lambda _: texts.WELCOME in fake.messages(9), 10)
+        fake.push_callback(9, "consent:ja")
+        fake.fail_next("sendChatAction", 429, retry_after=30)
+        fake.push_callback(9, "persona:henk")
+        assert fake.wait_for(lambda _: texts.RASA_DOWN_START in fake.messages(9), 10), (
+            "answered at once, not after the 30 s retry-after"
+        )
+        assert fake.call_count("sendChatAction") == 1
