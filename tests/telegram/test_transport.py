@@ -21,6 +21,7 @@ from gesprekscoach.storage.db import make_engine
 from gesprekscoach.storage.migrate import upgrade
 from tests.conftest import free_port
 from tests.telegram.fake_bot_api import FakeBotAPI
+from tests.telegram.running_bot import RunningBot
 
 TOKEN = "123:WEBHOOKTOKEN"
 
@@ -29,6 +30,15 @@ TOKEN = "123:WEBHOOKTOKEN"
 def fake() -> Iterator[FakeBotAPI]:
     with FakeBotAPI() as api:
         yield api
+
+
+def without_rasa(fake: FakeBotAPI, catalogues: Catalogues, tmp_path: Path, **options: Any) -> Any:
+    """The bot on a fresh database, its Rasa server nowhere (these tests need none)."""
+    url = f"sqlite:///{tmp_path / 'coach.db'}"
+    upgrade(url)
+    bridge = RasaBridge(RasaClient(f"http://127.0.0.1:{free_port()}", retries=0))
+    return build_application(TOKEN, bridge, catalogues, "salt", make_engine(url),
+                             base_url=fake.base_url, **options)  # fmt: skip
 
 
 class WebhookBot:
@@ -69,12 +79,8 @@ class WebhookBot:
 def test_updates_arrive_by_webhook_with_the_secret(
     fake: FakeBotAPI, catalogues: Catalogues, tmp_path: Path
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'coach.db'}"
-    upgrade(url)
     port = free_port()
-    bridge = RasaBridge(RasaClient(f"http://127.0.0.1:{free_port()}", retries=0))
-    app = build_application(TOKEN, bridge, catalogues, "salt", make_engine(url),
-                            base_url=fake.base_url)  # fmt: skip
+    app = without_rasa(fake, catalogues, tmp_path)
     webhook = Webhook.for_token(TOKEN, "https://coach.example.nl/tg", "127.0.0.1", port)
     with WebhookBot(app, webhook):
         assert fake.webhook is not None
@@ -105,13 +111,7 @@ def test_the_derived_secret_is_stable_and_valid() -> None:
 def test_timeouts_and_network_errors_are_retried(
     fake: FakeBotAPI, catalogues: Catalogues, tmp_path: Path
 ) -> None:
-    from tests.telegram.running_bot import RunningBot
-
-    url = f"sqlite:///{tmp_path / 'coach.db'}"
-    upgrade(url)
-    bridge = RasaBridge(RasaClient(f"http://127.0.0.1:{free_port()}", retries=0))
-    app = build_application(TOKEN, bridge, catalogues, "salt", make_engine(url),
-                            base_url=fake.base_url, backoff=0.1)  # fmt: skip
+    app = without_rasa(fake, catalogues, tmp_path, backoff=0.1)
     with RunningBot(app):
         fake.fail_next("sendMessage", 502)
         fake.fail_next("sendMessage", 500)
@@ -129,13 +129,7 @@ def test_a_typing_indicator_never_holds_up_the_answer(
     fake: FakeBotAPI, catalogues: Catalogues, tmp_path: Path
 ) -> None:
     """A 429 on sendChatAction is not waited for or retried: the indicator is cosmetic."""
-    from tests.telegram.running_bot import RunningBot
-
-    url = f"sqlite:///{tmp_path / 'coach.db'}"
-    upgrade(url)
-    bridge = RasaBridge(RasaClient(f"http://127.0.0.1:{free_port()}", retries=0))
-    app = build_application(TOKEN, bridge, catalogues, "salt", make_engine(url),
-                            base_url=fake.base_url)  # fmt: skip
+    app = without_rasa(fake, catalogues, tmp_path)
     with RunningBot(app):
         fake.push_command(9, "/start")
         assert fake.wait_for(lambda _: texts.WELCOME in fake.messages(9), 10)
