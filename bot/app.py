@@ -83,6 +83,21 @@ def build_application(
         locks=locks,
         retries=PendingRetries(retry_delays),
     )
+    groups = filters.ChatType.GROUPS
+    # In a group chat: a round held together; personal matters belong in a private chat.
+    for command, handler in (("start", handlers.say(texts.GROUP_START)),
+                             ("stop", rounds.stop),
+                             ("opnieuw", handlers.say(texts.GROUP_AGAIN)),
+                             ("voortgang", handlers.say(texts.PRIVATE_ONLY)),
+                             ("mijngegevens", handlers.say(texts.PRIVATE_ONLY)),
+                             ("verwijder", handlers.say(texts.PRIVATE_ONLY))):  # fmt: skip
+        application.add_handler(CommandHandler(command, handler, filters=groups))
+    application.add_handler(
+        MessageHandler(
+            groups & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, rounds.talk
+        )
+    )
+    application.add_handler(MessageHandler(groups & ~filters.COMMAND, rounds.not_text))
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("stop", handlers.stop))
     application.add_handler(CommandHandler("opnieuw", handlers.again))
@@ -92,7 +107,8 @@ def build_application(
     application.add_handler(CommandHandler("mijngegevens", handlers.my_data))
     application.add_handler(CommandHandler("verwijder", handlers.erase_ask))
     application.add_handler(CommandHandler("join", workshop.join_command))
-    application.add_handler(CommandHandler("oefening", rounds.start_round))
+    application.add_handler(CommandHandler("oefening", rounds.start_round, filters=groups))
+    application.add_handler(CommandHandler("oefening", handlers.say(texts.ROUND_ONLY_GROUP)))
     application.add_handler(CommandHandler("beurt", rounds.whose_turn))
     application.add_handler(CallbackQueryHandler(rounds.join_round, pattern=r"^round:join$"))
     application.add_handler(CallbackQueryHandler(handlers.erase_answer, pattern=r"^erase:"))

@@ -5,18 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
 from telegram.ext import ContextTypes
 
-from bot import rounds, texts
+from bot import texts
 from bot.bridge import new_sender
 from bot.common import (
     Deps,
     deps_of,
     ids_of,
-    in_group,
     metadata_of,
     open_conversation,
     open_workshop_of,
@@ -33,11 +34,18 @@ from gesprekscoach.storage.bot_state import ChatState
 log = logging.getLogger(__name__)
 
 
+def say(text: str) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
+    """A handler that only answers with `text` (a command that does not apply here)."""
+
+    async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(text)
+
+    return answer
+
+
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.effective_message is not None
-    if in_group(update):
-        await update.effective_message.reply_text(texts.GROUP_START)
-        return
     await update.effective_message.reply_text(texts.WELCOME, reply_markup=consent_keyboard())
 
 
@@ -127,9 +135,6 @@ def _retry_later(deps: Deps, bot: Bot, chat_id: int, metadata: dict[str, str]) -
 
 
 async def talk(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if in_group(update):
-        await rounds.talk(update, context)
-        return
     message, chat_id, user_id = ids_of(update)
     deps = deps_of(context)
     if not await deps.store.consented(user_id):
@@ -158,9 +163,6 @@ async def talk(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if in_group(update):
-        await rounds.stop(update, context)
-        return
     message, chat_id, _ = ids_of(update)
     deps = deps_of(context)
     state = await deps.store.chat(chat_id)

@@ -19,7 +19,6 @@ from bot.common import (
     Deps,
     deps_of,
     ids_of,
-    in_group,
     open_conversation,
     open_workshop_of,
     read_text,
@@ -47,9 +46,6 @@ def _persona(deps: Deps, words: list[str], default: tuple[str, ...]) -> Persona 
 
 async def start_round(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message, chat_id, user_id = ids_of(update)
-    if not in_group(update):
-        await message.reply_text(texts.ROUND_ONLY_GROUP)
-        return
     deps = deps_of(context)
     state = await deps.store.chat(chat_id)
     if state.sender:
@@ -141,6 +137,16 @@ async def talk(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await say_reply(context.bot, chat_id, reply)
     if round_.ordered and round_.whose_turn is not None and len(round_.members) > 1:
         await context.bot.send_message(chat_id, f"Nu is {round_.whose_turn.name} aan de beurt.")
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A sticker or an edit in a group: only a member of the running round hears about it."""
+    message, chat_id, user_id = ids_of(update)
+    state = await deps_of(context).store.chat(chat_id)
+    if not state.round or Round.from_dict(state.round).member(
+            deps_of(context).store.user_hash(user_id)) is None:  # fmt: skip
+        return
+    await message.reply_text(texts.EDITED if update.edited_message else texts.NOT_TEXT)
 
 
 async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -102,6 +102,11 @@ ROUND_USAGE = (
     "Typ /oefening en de naam van de inwoner: {names}. Wil je om de beurt schrijven? "
     "Zet er 'volgorde' achter, bijvoorbeeld: /oefening henk volgorde"
 )
+GROUP_AGAIN = "Start een nieuwe oefening met /oefening en de naam van de inwoner."
+PRIVATE_ONLY = (
+    "Dit gaat over jouw gegevens. Stuur dit commando in een privébericht aan mij, dan ziet "
+    "niemand anders het."
+)
 ROUND_RUNNING = "Er loopt al een oefening. Rond die eerst af met /stop."
 ROUND_INTRO = (
     "Samen oefenen met {persona}. Een computer speelt de inwoner; jullie zijn samen de "

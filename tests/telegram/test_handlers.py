@@ -285,3 +285,38 @@ def test_non_text_and_edits_are_not_sent_to_rasa(catalogues: Catalogues, db_url:
             assert h.rasa.texts() == []
 
     run(test)
+
+
+def test_a_group_chat_gets_group_answers(catalogues: Catalogues, db_url: str) -> None:
+    """Out of place in a group: personal commands, stickers outside a round, edits."""
+    group = -4200
+
+    def in_group(text: str, user: int = 11) -> dict[str, Any]:
+        return message_update(group, text, user_id=user, chat_type="group")
+
+    async def test() -> None:
+        async with running(catalogues, db_url) as h:
+            await h.feed(in_group("/mijngegevens"), in_group("/verwijder"), in_group("/opnieuw"),
+                         in_group("/start"))  # fmt: skip
+            assert h.said(group) == [texts.PRIVATE_ONLY, texts.PRIVATE_ONLY, texts.GROUP_AGAIN,
+                                     texts.GROUP_START]  # fmt: skip
+            sticker = in_group("x")
+            del sticker["message"]["text"]
+            sticker["message"]["sticker"] = {"file_id": "s", "file_unique_id": "s", "width": 1,
+                                             "height": 1, "is_animated": False,
+                                             "is_video": False, "type": "regular"}  # fmt: skip
+            await h.feed(sticker, in_group("gewoon gepraat"))
+            assert len(h.said(group)) == 4, "no round: the group's own chatter is left alone"
+            await h.feed(in_group("/oefening henk"))
+            member = callback_update(group, "round:join", user_id=11)
+            member["callback_query"]["message"]["chat"]["type"] = "group"
+            await h.feed(member)
+            edited = in_group("aangepast")
+            edited["edited_message"] = edited.pop("message") | {"edit_date": int(time.time())}
+            await h.feed(edited)
+            assert h.said(group)[-1] == texts.EDITED
+            assert h.rasa.texts() == [], "an edit is not a turn"
+            await h.feed(message_update(CHAT, "/oefening henk"))
+            assert h.said(CHAT) == [texts.ROUND_ONLY_GROUP]
+
+    run(test)
