@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import tempfile
 import threading
@@ -21,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import load_scripts, percentile
-from bench.procs import free_port, machine
+from bench.procs import machine
 from bench.runner import conversations_dir
-from bench.workshop import practice_lines, prepare
+from bench.workshop import practice_lines, prepare, throwaway_stack
 from bot import texts
 from bot.app import build_application
 from bot.bridge import RasaBridge
@@ -33,7 +32,6 @@ from gesprekscoach.settings import load_settings
 from gesprekscoach.stack import Stack
 from gesprekscoach.storage.db import make_engine
 from gesprekscoach.storage.service import pseudonym_salt
-from gesprekscoach.training import current_model, train
 from tests.telegram.fake_bot_api import FakeBotAPI
 from tests.telegram.running_bot import RunningBot
 
@@ -122,11 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     results: dict[str, Any] = {"machine": machine(), "runs": []}
     with tempfile.TemporaryDirectory(prefix="bench-tg-") as tmp:
-        env = {**os.environ, "COACH_VAR_DIR": tmp, "RASA_PORT": str(free_port()),
-               "ACTION_PORT": str(free_port()),
-               "DATABASE_URL": f"sqlite:///{Path(tmp) / 'coach.db'}"}  # fmt: skip
-        settings = load_settings(env)
-        model = current_model(settings) or train(settings).model
+        _, settings, model = throwaway_stack(tmp)
         with Stack(settings, model) as stack:
             _, code = prepare(settings.database_url, ("henk",))
             for concurrent in (True, False):

@@ -34,7 +34,7 @@ from bench.procs import free_port, kill_group, machine
 from bench.runner import conversations_dir
 from gesprekscoach.cli.play import Script
 from gesprekscoach.rasa_client import STOP_INTENT, start_message
-from gesprekscoach.settings import load_settings
+from gesprekscoach.settings import Settings, load_settings
 from gesprekscoach.stack import Stack
 from gesprekscoach.storage.db import make_engine, session_factory
 from gesprekscoach.training import current_model, train
@@ -63,6 +63,15 @@ class Acks:
     ended: list[float] = field(default_factory=list)
     latencies_ms: list[float] = field(default_factory=list)
     errors: int = 0
+
+
+def throwaway_stack(tmp: str) -> tuple[dict[str, str], Settings, Path]:
+    """Settings for a stack of its own: a temporary var/ and SQLite database, free ports."""
+    env = {**os.environ, "COACH_VAR_DIR": tmp, "RASA_PORT": str(free_port()),
+           "ACTION_PORT": str(free_port()), "REVIEW_PORT": str(free_port()),
+           "DATABASE_URL": f"sqlite:///{Path(tmp) / 'coach.db'}"}  # fmt: skip
+    settings = load_settings(env)
+    return env, settings, current_model(settings) or train(settings).model
 
 
 def prepare(url: str, personas: tuple[str, ...]) -> tuple[int, str]:
@@ -193,11 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-ws-") as tmp:
-        env = {**os.environ, "COACH_VAR_DIR": tmp, "RASA_PORT": str(free_port()),
-               "ACTION_PORT": str(free_port()), "REVIEW_PORT": str(free_port()),
-               "DATABASE_URL": f"sqlite:///{Path(tmp) / 'coach.db'}"}  # fmt: skip
-        settings = load_settings(env)
-        model = current_model(settings) or train(settings).model
+        env, settings, model = throwaway_stack(tmp)
         with Stack(settings, model) as stack:
             wid, code = prepare(settings.database_url, ("henk",))
             coach = [sys.executable, "-m", "gesprekscoach.cli.main"]

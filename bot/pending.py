@@ -51,9 +51,6 @@ class PendingRetries:
         finally:
             self._tasks.pop(chat_id, None)
 
-    def running(self, chat_id: int) -> bool:
-        return chat_id in self._tasks
-
     async def cancel_all(self) -> None:
         tasks = list(self._tasks.values())
         for task in tasks:

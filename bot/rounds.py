@@ -61,7 +61,7 @@ async def start_round(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await message.reply_text(texts.ROUND_USAGE.format(names=names))
         return
     ordered = any(w.lower() in ORDER_WORDS for w in words)
-    round_ = Round(persona.id, ordered, workshop=state.workshop)
+    round_ = Round(persona.id, ordered)
     sender = new_sender(chat_id, deps.salt)
     state = await deps.store.update(chat_id, sender=sender, persona_id=persona.id, pending=(),
                                     round=round_.to_dict(), owner_hash=None)  # fmt: skip

@@ -113,22 +113,30 @@ def record_start(db: Session, start: SessionStart) -> None:
         )
     )
     if workshop is not None:
-        member = db.execute(
-            select(WorkshopMember.id).where(
-                WorkshopMember.workshop_id == workshop.id,
-                WorkshopMember.casemanager_id == person.id,
-            )
-        ).first()
-        if member is None:
-            db.add(WorkshopMember(workshop_id=workshop.id, casemanager_id=person.id))
+        add_member(db, int(workshop.id), int(person.id))
 
 
 def _open_workshop(db: Session, code: str | None) -> Workshop | None:
     """The workshop a new session belongs to: only while it is open (closed: no new ones)."""
-    if not code:
-        return None
-    found = db.execute(select(Workshop).where(Workshop.code == code)).scalar_one_or_none()
+    found = workshop_by_code(db, code) if code else None
     return found if found is not None and found.status == "open" else None
+
+
+def workshop_by_code(db: Session, code: str) -> Workshop | None:
+    return db.execute(select(Workshop).where(Workshop.code == code)).scalar_one_or_none()
+
+
+def add_member(db: Session, workshop_id: int, casemanager_id: int) -> None:
+    """Make someone a member of a workshop, once."""
+    exists = db.execute(
+        select(WorkshopMember.id).where(
+            WorkshopMember.workshop_id == workshop_id,
+            WorkshopMember.casemanager_id == casemanager_id,
+        )
+    ).first()
+    if exists is None:
+        db.add(WorkshopMember(workshop_id=workshop_id, casemanager_id=casemanager_id))
+        db.flush()
 
 
 def record_turn(db: Session, turn: TurnData) -> bool:

@@ -8,7 +8,7 @@ turns that remain. Rasa's tracker events of their own sessions go too.
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import delete, inspect, select, text
 from sqlalchemy.orm import Session
 
 from gesprekscoach.domain import Catalogues
@@ -29,7 +29,8 @@ def erase_person(db: Session, casemanager_id: int, catalogues: Catalogues) -> in
         .where(TurnRecord.author_id == casemanager_id,
                PracticeSession.casemanager_id != casemanager_id)
     ).scalars())  # fmt: skip
-    db.execute(text("DELETE FROM turns WHERE author_id = :id"), {"id": casemanager_id})
+    db.execute(delete(TurnRecord).where(TurnRecord.author_id == casemanager_id),
+               execution_options={"synchronize_session": False})  # fmt: skip
     count = erase_casemanager(db, casemanager_id)
     for session_id in rounds:
         session = db.get(PracticeSession, session_id)

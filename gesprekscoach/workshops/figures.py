@@ -135,10 +135,10 @@ def members_of(db: Session, workshop: Workshop) -> list[WorkshopMember]:
     ).scalars())  # fmt: skip
 
 
-def participant_names(db: Session, workshop: Workshop, sessions: list[PracticeSession]) -> set[str]:
+def participant_names(members: list[WorkshopMember], sessions: list[PracticeSession]) -> set[str]:
     names = {str(s.casemanager.display_name) for s in sessions}
     names |= {str(t.author.display_name) for s in sessions for t in s.turns if t.author}
-    names |= {str(m.casemanager.display_name) for m in members_of(db, workshop)}
+    names |= {str(m.casemanager.display_name) for m in members}
     return names
 
 
@@ -171,7 +171,8 @@ def tip_figures(
 def snapshot(db: Session, workshop: Workshop, catalogues: Catalogues) -> Snapshot:
     sessions = workshop_sessions(db, str(workshop.code))
     units = latest_per_participant(sessions)
-    names = participant_names(db, workshop, sessions)
+    members = members_of(db, workshop)
+    names = participant_names(members, sessions)
     reports = [r for r in (report_of(s, catalogues) for s in units) if r]
     rows = []
     practising = {int(s.casemanager_id) for s in units}
@@ -186,7 +187,6 @@ def snapshot(db: Session, workshop: Workshop, catalogues: Catalogues) -> Snapsho
             trust=round(float(last.trust), 1) if last is not None else s.final_trust,
             need_found=need_found(s),
         ))  # fmt: skip
-    members = members_of(db, workshop)
     for m in members:
         if int(m.casemanager_id) not in practising:
             rows.append(

@@ -20,6 +20,7 @@ from gesprekscoach.storage.models import PracticeSession, Workshop
 from gesprekscoach.workshops.figures import (
     TipFigure,
     latest_per_participant,
+    members_of,
     need_found,
     participant_names,
     tip_figures,
@@ -81,7 +82,7 @@ def build_workshop_report(
 ) -> WorkshopReport:
     ended = [s for s in workshop_sessions(db, str(workshop.code)) if s.ended_at is not None]
     units = latest_per_participant(ended)
-    names = participant_names(db, workshop, ended)
+    names = participant_names(members_of(db, workshop), ended)
     figures = tip_figures([dict(s.report or {}) for s in units], catalogues, names)
     pitfalls = sorted((f for f in figures if f.missed), key=lambda f: (-f.missed, f.id))
     by_person: dict[int, list[PracticeSession]] = {}

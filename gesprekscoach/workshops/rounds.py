@@ -29,7 +29,6 @@ class Round:
     ordered: bool = False
     members: tuple[Member, ...] = ()
     next_index: int = 0
-    workshop: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Round:
@@ -38,7 +37,7 @@ class Round:
             for m in data.get("members") or ()
         )
         return cls(str(data["persona"]), bool(data.get("ordered")), members,
-                   int(data.get("next_index") or 0), data.get("workshop"))  # fmt: skip
+                   int(data.get("next_index") or 0))  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -12,14 +12,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gesprekscoach.storage.db import session_factory
-from gesprekscoach.storage.models import Workshop, WorkshopMember, utcnow
-from gesprekscoach.storage.repository import Who, casemanager_for
+from gesprekscoach.storage.models import Workshop, utcnow
+from gesprekscoach.storage.repository import Who, add_member, casemanager_for, workshop_by_code
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
@@ -96,7 +95,7 @@ def set_status(db: Session, workshop: Workshop, status: str) -> None:
 
 
 def by_code(db: Session, code: str) -> Workshop | None:
-    return db.execute(select(Workshop).where(Workshop.code == normalise(code))).scalar_one_or_none()
+    return workshop_by_code(db, normalise(code))
 
 
 def open_workshop(db: Session, code: str) -> Workshop:
@@ -119,24 +118,8 @@ def open_workshop(db: Session, code: str) -> Workshop:
 def join(db: Session, code: str, who: Who) -> Workshop:
     """Join an open workshop (again, if already a member); raises WorkshopError otherwise."""
     workshop = open_workshop(db, code)
-    person = casemanager_for(db, who)
-    exists = db.execute(
-        select(WorkshopMember.id).where(
-            WorkshopMember.workshop_id == workshop.id, WorkshopMember.casemanager_id == person.id
-        )
-    ).first()
-    if exists is None:
-        db.add(WorkshopMember(workshop_id=workshop.id, casemanager_id=person.id))
-        db.flush()
+    add_member(db, int(workshop.id), int(casemanager_for(db, who).id))
     return workshop
-
-
-def accepts_sessions(db: Session, code: str | None) -> bool:
-    """Whether a new session may be tagged with this workshop (only while it is open)."""
-    if not code:
-        return False
-    workshop = by_code(db, code)
-    return workshop is not None and workshop.status == "open"
 
 
 @dataclass(frozen=True)
