@@ -143,6 +143,7 @@ def notes(args: argparse.Namespace) -> list[str]:
         "the start message of each practice is a turn too.",
         "training = `rasa train` with an empty training cache into a temp dir, for both bots "
         "(reference: a separate `rasa train` after `rasa init`, which trains as well).",
+        "our stack logs sessions and keeps Rasa's trackers in a fresh SQLite database per run.",
         "RSS = VmRSS summed over the server's process group and children; "
         "the reference has no action server.",
         "each server got 8 warm-up turns before measuring; the load generator runs on the "
@@ -174,10 +175,15 @@ def late_notes(results: dict[str, Any]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
+    out = args.out or load_settings().var_dir / "bench" / "results.json"
+    tmp = Path(tempfile.mkdtemp(prefix="coach-bench-"))
+    # A fresh database each run: trackers of earlier runs (same sender ids) would make
+    # every message load a longer conversation, and the figures drift from run to run.
     env = dict(os.environ)
-    env.update({"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port())})
+    env.update({"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()),
+                "COACH_VAR_DIR": str(tmp / "var"),
+                "DATABASE_URL": f"sqlite:///{tmp / 'var' / 'coach.db'}"})  # fmt: skip
     settings = load_settings(env)
-    out = args.out or settings.var_dir / "bench" / "results.json"
     results: dict[str, Any] = {
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": machine(),
@@ -193,7 +199,6 @@ def main(argv: list[str] | None = None) -> int:
         "notes": notes(args),
     }
     code = 0
-    tmp = Path(tempfile.mkdtemp(prefix="coach-bench-"))
     try:
         bench_ours(settings, tmp, args, results)
         if not args.skip_reference:
