@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from gesprekscoach import practice
 from gesprekscoach.domain import default_catalogues
 from gesprekscoach.feedback.transcript import practices_started, turns_from_events
-from gesprekscoach.protocol import PAYLOAD_KEY
+from gesprekscoach.protocol import ACTS, PAYLOAD_KEY
 from gesprekscoach.slots import changed_slots
 from gesprekscoach.storage.service import (
     default_salt,
@@ -85,12 +85,14 @@ class ActionPersonaReply(Action):
     ) -> list[EventType]:
         message = tracker.latest_message or {}
         intent = message.get("intent") or {}
+        move, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
         output = practice.turn(
             default_catalogues(),
             tracker.current_slot_values(),
             text=message.get("text") or "",
-            move=intent.get("name"),
-            confidence=float(intent.get("confidence") or 0.0),
+            move=move,
+            confidence=confidence,
+            acts=practice.acts_from(message.get(ACTS), move, confidence),
         )
         return _emit(dispatcher, tracker, output)
 

@@ -14,9 +14,9 @@ difference, so this component builds its own features from the message text.
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from typing import Any
 
-import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -28,6 +28,10 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
+
+from gesprekscoach.language.acts import label_acts
+from gesprekscoach.moves import FALLBACK
+from gesprekscoach.protocol import ACTS
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +61,9 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             "C": 10.0,
             "max_iter": 3000,
             "ranking_length": 10,
+            # Below this a message (act) is nlu_fallback, unless it is a
+            # question (see gesprekscoach.language.acts.label_acts).
+            "fallback_threshold": 0.2,
         }
 
     @staticmethod
@@ -112,23 +119,36 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:
+        """Classify every act of each message; the main act is the message's intent.
+
+        The acts go along in the parse data (`acts`, main act first), so the
+        action server sees every move of a message, not only the main one.
+        """
         if self.pipeline is None:
             return messages
-        texts = [m.get(TEXT) or "" for m in messages]
-        probabilities = self.pipeline.predict_proba(texts)
-        classes = self.pipeline.classes_
-        for message, probs in zip(messages, probabilities, strict=True):
-            order = np.argsort(-probs)
+        pipeline = self.pipeline
+        classes = [str(c) for c in pipeline.classes_]
+
+        def classify(texts: list[str]) -> list[dict[str, float]]:
+            rows = pipeline.predict_proba(texts)
+            return [dict(zip(classes, map(float, row), strict=True)) for row in rows]
+
+        for message in messages:
+            text = message.get(TEXT) or ""
+            acts = label_acts(text, classify, self.config["fallback_threshold"], FALLBACK)
+            main = acts[0]
+            probabilities = classify([main.text])[0]
+            best = sorted(probabilities.items(), key=lambda kv: -kv[1])
             ranking = [
-                {"name": str(classes[i]), "confidence": float(probs[i])}
-                for i in order[: self.config["ranking_length"]]
+                {"name": n, "confidence": p} for n, p in best[: self.config["ranking_length"]]
             ]
-            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT, {"name": main.move, "confidence": main.confidence},
+                        add_to_output=True)  # fmt: skip
             message.set("intent_ranking", ranking, add_to_output=True)
+            message.set(ACTS, [asdict(a) for a in acts], add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self.process(training_data.training_examples)
         return training_data
 
     def persist(self) -> None:

@@ -15,12 +15,45 @@ FALLBACK = "nlu_fallback"
 POLARITIES = {"+", "-", "0"}
 # Closed questions and data requests: a row of them feels like an interrogation.
 CLOSED_MOVES = frozenset({"gesloten_vraag", "info_opvragen"})
+# Asking what the inwoner needs, can do or wants: the heart of the communicatiekaart.
+NEEDS_QUESTIONS = frozenset({"vraag_wat_nodig", "vraag_zelf_doen", "vraag_benadering"})
+# Which act of a message is its main act, the one the inwoner answers: a
+# pitfall outranks a question or data request, which outranks an action or
+# offer, which outranks a reflection, then small talk, then greeting and
+# closing. Between acts of the same rank the later one is main (a message
+# usually ends with what it asks).
+MAIN_ACT_RANK = {
+    **dict.fromkeys(("oordelen", "regels_benadrukken", "doorverwijzen"), 6),
+    **dict.fromkeys(
+        ("vraag_wat_nodig", "vraag_zelf_doen", "vraag_benadering", "open_vraag", "doorvragen",
+         "gesloten_vraag", "info_opvragen", "check_begrip"), 5),
+    **dict.fromkeys(
+        ("regie_nemen", "stappenplan", "belofte", "afspraak_maken", "huisbezoek", "intermediair",
+         "clientondersteuning", "kanaal_afstemmen", "uitleg_eenvoudig"), 4),
+    **dict.fromkeys(("empathie", "samenvatten", "geruststellen"), 3),
+    "luchtig_contact": 2,
+    **dict.fromkeys(("begroeten", "afsluiten"), 1),
+}  # fmt: skip
 # What the casemanager sees for input that is not a move.
 SPECIAL_LABELS = {
     FALLBACK: "Niet herkend",
     "stilte": "Geen woorden",
     "te_lang": "Te lang bericht",
 }
+
+
+def order_acts(moves: list[str]) -> tuple[str, ...]:
+    """The distinct moves of a message's acts (in message order), main act first.
+
+    Unknown moves and the fallback rank lowest, so a clear act is never
+    outranked by one that could not be placed.
+    """
+    distinct = list(dict.fromkeys(moves))
+    if not distinct:
+        return ()
+    ranked = max(reversed(range(len(distinct))), key=lambda i: MAIN_ACT_RANK.get(distinct[i], 0))
+    main = distinct[ranked]
+    return (main, *(m for m in distinct if m != main))
 
 
 @dataclass(frozen=True)

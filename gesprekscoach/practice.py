@@ -17,6 +17,8 @@ from gesprekscoach.feedback.hints import hint_for
 from gesprekscoach.feedback.render import render_text
 from gesprekscoach.feedback.report import Report, build_report
 from gesprekscoach.feedback.transcript import Turn
+from gesprekscoach.language.acts import LabelledAct
+from gesprekscoach.moves import FALLBACK
 from gesprekscoach.protocol import PAYLOAD_KEY
 from gesprekscoach.slots import STATUS_DONE, state_from_slots, state_to_slots
 
@@ -25,6 +27,8 @@ NOT_STARTED = (
     "(in de terminal: coach chat)."
 )
 ALREADY_DONE = "Dit oefengesprek is al afgelopen. Begin een nieuw gesprek om verder te oefenen."
+# An act's text is logged with the turn; the whole message is already there.
+MAX_ACT_CHARS = 500
 HINTS_ON = "Tips tijdens het gesprek staan aan."
 HINTS_OFF = "Tips tijdens het gesprek staan uit (examenstand). Je krijgt de feedback aan het eind."
 
@@ -84,12 +88,25 @@ def set_hints(slots: dict[str, Any], on: bool) -> Output:
     return Output([text], {PAYLOAD_KEY: {"kind": "hints", "hints": on}}, {"hints_on": on})
 
 
+def acts_from(parse_acts: Any, move: str | None, confidence: float) -> tuple[LabelledAct, ...]:
+    """The message's acts as NLU sent them (main act first); one act when NLU sent none."""
+    acts: list[LabelledAct] = []
+    for item in parse_acts if isinstance(parse_acts, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("move"), str):
+            text = str(item.get("text") or "")[:MAX_ACT_CHARS]
+            acts.append(LabelledAct(text, item["move"], float(item.get("confidence") or 0.0)))
+    if not acts or acts[0].move != move:
+        return (LabelledAct("", move or FALLBACK, confidence),)
+    return tuple(acts)
+
+
 def turn(
     catalogues: Catalogues,
     slots: dict[str, Any],
     text: str,
     move: str | None,
     confidence: float,
+    acts: tuple[LabelledAct, ...] = (),
 ) -> Output:
     state = state_from_slots(slots)
     if state is None:
@@ -97,14 +114,16 @@ def turn(
     if slots.get("practice_status") == STATUS_DONE:
         return _error(ALREADY_DONE, "finished")
     engine = catalogues.engine(state.persona_id)
-    result = engine.respond(state, Utterance(text, move, confidence))
+    moves = tuple(a.move for a in acts) or ((move,) if move else ())
+    result = engine.respond(state, Utterance(text, move, confidence, moves))
     language = catalogues.language.check(text).to_dict()
     coaching: list[str] = []
     if slots.get("hints_on", True) is not False:
         # Earlier turns only need their move for the hint rules (a streak of closed questions).
         history = [Turn(i, "", m, 0.0, "", 0.0, 0.0, 0.0) for i, m in enumerate(state.moves, 1)]
         current = Turn(result.state.turn, text, result.move, confidence, result.reply,
-                       state.trust, result.state.trust, result.state.stress, language)  # fmt: skip
+                       state.trust, result.state.trust, result.state.stress, language,
+                       moves=result.moves)  # fmt: skip
         hint = hint_for(catalogues.rules, catalogues.tips, [*history, current],
                         engine.persona.name)  # fmt: skip
         coaching = [hint] if hint else []
@@ -113,6 +132,10 @@ def turn(
         "text": text,
         "reply": result.reply,
         "move": result.move,
+        "moves": list(result.moves),
+        "acts": [{"text": a.text, "move": a.move, "confidence": a.confidence} for a in acts],
+        "topics": list(result.topics),
+        "concern_resolved": result.concern_resolved,
         "nlu_move": move,
         "confidence": round(confidence, 3),
         "input_kind": result.input_kind.value,

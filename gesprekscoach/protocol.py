@@ -5,3 +5,7 @@ the end); clients and feedback read it from the REST output or the tracker.
 """
 
 PAYLOAD_KEY = "coach"
+
+# The parse data key under which the NLU component lists a message's acts
+# (text, move, confidence), the main act first.
+ACTS = "acts"

@@ -10,27 +10,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from gesprekscoach.engine import NeedStage, PersonaState
+from gesprekscoach.engine import PersonaState
 
 STATUS_RUNNING = "bezig"
 STATUS_DONE = "klaar"
 
 
+# Trust, stress and the need stage have slots of their own; the rest of the
+# state travels in persona_state.
+_OWN_SLOTS = ("persona_id", "trust", "stress", "need_stage")
+
+
 def state_to_slots(state: PersonaState, status: str = STATUS_RUNNING) -> dict[str, Any]:
+    rest = {k: v for k, v in state.to_dict().items() if k not in _OWN_SLOTS}
     return {
         "persona_id": state.persona_id,
         "practice_status": status,
         "trust": state.trust,
         "stress": state.stress,
         "need_stage": state.need_stage.value,
-        "persona_state": {
-            "seed": state.seed,
-            "turn": state.turn,
-            "hidden_need_turn": state.hidden_need_turn,
-            "moves": list(state.moves),
-            "said": list(state.said),
-            "curve": [list(point) for point in state.curve],
-        },
+        "persona_state": rest,
     }
 
 
@@ -44,17 +43,5 @@ def state_from_slots(slots: dict[str, Any]) -> PersonaState | None:
     rest = slots.get("persona_state")
     if not slots.get("persona_id") or slots.get("trust") is None or not isinstance(rest, dict):
         return None
-    return PersonaState(
-        persona_id=str(slots["persona_id"]),
-        seed=int(rest.get("seed") or 0),
-        trust=float(slots["trust"]),
-        stress=float(slots.get("stress") or 0.0),
-        turn=int(rest.get("turn") or 0),
-        need_stage=NeedStage(slots.get("need_stage") or NeedStage.HIDDEN.value),
-        hidden_need_turn=(
-            None if rest.get("hidden_need_turn") is None else int(rest["hidden_need_turn"])
-        ),
-        moves=tuple(rest.get("moves") or ()),
-        said=tuple(rest.get("said") or ()),
-        curve=tuple((float(t), float(s)) for t, s in rest.get("curve") or ()),
-    )
+    own = {key: slots.get(key) for key in _OWN_SLOTS}
+    return PersonaState.from_dict({**rest, **own})

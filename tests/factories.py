@@ -78,3 +78,52 @@ def variant(**changes: Any) -> dict[str, Any]:
     data = copy.deepcopy(persona_data())
     data.update(changes)
     return data
+
+
+def with_topics(data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A persona with two topics (one told only at trust 50+) and one concern."""
+    data = copy.deepcopy(data or persona_data())
+    data["topics"] = [
+        {
+            "id": "zoon",
+            "fact": "Daan is vijftien en zit op het vmbo.",
+            "triggers": ["zoon", "daan", "jongen", "school"],
+            "answers": {
+                "low": ["Daan? Waarom wilt u dat weten?", "Mijn zoon laat u erbuiten."],
+                "mid": ["Daan is vijftien. Hij zit op het vmbo.", "Hij doet het goed op school."],
+                "high": ["Daan is mijn alles. Vijftien, en slim ook.", "Op school gaat het top."],
+            },
+            "again": ["Zoals ik zei, Daan is vijftien.", "Dat zei ik al: vijftien, vmbo."],
+        },
+        {
+            "id": "schulden",
+            "fact": "Hij leende geld bij zijn broer.",
+            "triggers": ["schulden", "lenen*", "geleend"],
+            "min_trust": 50,
+            "guarded": ["Daar begin ik nu niet over.", "Dat gaat u niks aan."],
+            "answers": ["Ik heb bij mijn broer geleend.", "Mijn broer hielp me uit de brand.",
+                        "Ik sta bij mijn broer in het krijt."],
+            "again": ["Dat van mijn broer zei ik al.", "Zoals ik zei: bij mijn broer."],
+        },
+    ]  # fmt: skip
+    data["concerns"] = [
+        {
+            "id": "stroom",
+            "about": "De stroom gaat dinsdag af.",
+            "triggers": ["stroom", "energiebedrijf", "afsluiting"],
+            "resolved_by": ["regie_nemen", "belofte"],
+            "acknowledge": ["Oké, dan kan ik weer ademen.", "Gelukkig, dank u."],
+            "remind": ["Maar eerst die stroom.", "Mijn hoofd zit bij dinsdag."],
+            "recall": ["U zou toch het energiebedrijf bellen?", "Vergeet u dat bellen niet?"],
+        }
+    ]
+    data["reactions"] = [
+        {
+            "id": "eerst_de_stroom",
+            "when": {"moves": ["open_vraag", "gesloten_vraag"], "concern_open": "stroom"},
+            "effects": {"trust": 0, "stress": 2},
+            "replies": ["Eerst de stroom!", "Dinsdag gaat alles uit.", "Ik kan alleen daaraan denken."],
+        },
+        *data["reactions"],
+    ]  # fmt: skip
+    return data

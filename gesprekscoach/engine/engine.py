@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from gesprekscoach.engine.inputs import InputKind, classify_input
+from gesprekscoach.engine.inputs import InputKind, classify_input, visible_text
 from gesprekscoach.engine.state import NeedStage, PersonaState, Utterance
+from gesprekscoach.engine.subjects import (
+    PROMISE_MOVES,
+    TOPIC_MOVES,
+    find_subjects,
+    recall_due,
+    resolved_now,
+)
 from gesprekscoach.language.jargon import JargonHit, JargonLexicon
-from gesprekscoach.moves import CLOSED_MOVES, FALLBACK
+from gesprekscoach.moves import CLOSED_MOVES, FALLBACK, MAIN_ACT_RANK, NEEDS_QUESTIONS
 from gesprekscoach.personas.model import (
     BANDS,
     Condition,
@@ -21,9 +28,24 @@ from gesprekscoach.personas.model import (
     Persona,
     Reaction,
     ReplySet,
+    Topic,
     band_for,
 )
 
+
+def _flat(lines: tuple[str, ...]) -> ReplySet:
+    return ReplySet(lines, lines, lines)
+
+
+# The other acts of a message count for half: the main act is what was asked.
+OTHER_ACT_WEIGHT = 0.5
+# Empathy, reassurance, a summary or an explanation before a hard question
+# softens it: the blow to trust and the rise in stress are halved.
+SOFTENERS = frozenset({"empathie", "geruststellen", "samenvatten", "uitleg_eenvoudig"})
+SOFTENING = 0.5
+PITFALL_RANK = MAIN_ACT_RANK["oordelen"]
+# Topic matching reads at most this much of a message (a wall of text is te_lang anyway).
+MAX_SUBJECT_CHARS = 2000
 # A good move repeated back to back wears off: each repeat within the last
 # two turns halves its trust gain, as a person stops hearing a stock phrase.
 REPEAT_WINDOW = 2
@@ -52,25 +74,44 @@ class TurnResult:
     state: PersonaState
     reply: str
     move: str
-    """The move the persona reacted to (a move id, nlu_fallback, stilte or te_lang)."""
+    """The main act the persona reacted to (a move id, nlu_fallback, stilte or te_lang)."""
     input_kind: InputKind
     reaction: str | None
-    """Id of the special reaction that fired, if any ("hidden_need", "hint" or a persona's own)."""
+    """Id of the special reaction that fired, if any ("hidden_need", "hint", "concern",
+    "recall" or a persona's own)."""
     jargon: tuple[JargonHit, ...]
     trust_delta: float
     stress_delta: float
     hidden_need_revealed: bool
+    moves: tuple[str, ...] = ()
+    """Every act's move, main act first."""
+    topics: tuple[str, ...] = ()
+    """The topics of the inwoner's life the reply speaks to."""
+    concern_resolved: str | None = None
+    """The concern the casemanager dealt with in this message."""
 
 
 @dataclass(frozen=True)
 class _Context:
-    move: str
+    moves: frozenset[str]
     turn: int
     trust: float
     stress: float
     jargon: bool
     closed_streak: int
     earlier: frozenset[str]
+    open_concerns: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """What the persona says this turn, before a variant is picked."""
+
+    replies: ReplySet
+    reaction: str | None = None
+    topic: Topic | None = None
+    tail: tuple[str, ...] = ()
+    """Short lines of which one is added after the reply (a concern's reminder)."""
 
 
 class PersonaEngine:
@@ -98,10 +139,13 @@ class PersonaEngine:
         p = self.persona
         kind = classify_input(utterance.text)
         if kind is InputKind.NORMAL:
-            move = utterance.move if utterance.move in p.replies else FALLBACK
+            acts = tuple(m for m in utterance.all_moves if m in p.replies) or (FALLBACK,)
         else:
-            move = kind.value
-        jargon = tuple(self.lexicon.find(utterance.text or "")) if kind is InputKind.NORMAL else ()
+            acts = (kind.value,)
+        move, others = acts[0], acts[1:]
+        normal = kind is InputKind.NORMAL
+        text = visible_text(utterance.text)[:MAX_SUBJECT_CHARS] if normal else ""
+        jargon = tuple(self.lexicon.find(utterance.text or "")) if normal else ()
         turn = state.turn + 1
         closed_streak = 0
         if move in CLOSED_MOVES:
@@ -111,37 +155,86 @@ class PersonaEngine:
                     break
                 closed_streak += 1
 
-        effect = self._damped(p.effect_of(move), move, state.moves)
+        effect = self._combined(self._damped(p.effect_of(move), move, state.moves), acts, state)
         trust, stress = clamp(state.trust + effect.trust), clamp(state.stress + effect.stress)
-        ctx = _Context(
-            move, turn, trust, stress, bool(jargon), closed_streak, frozenset(state.moves)
-        )
+        open_concerns = frozenset(c.id for c in p.concerns if c.id not in state.resolved)
+        ctx = _Context(frozenset(acts), turn, trust, stress, bool(jargon), closed_streak,
+                       state.earlier_moves, open_concerns)  # fmt: skip
+        subjects = find_subjects(p, state, text, move)
+        settled = resolved_now(p, state, acts, subjects) if normal else None
+        if settled is not None:
+            ctx = replace(ctx, open_concerns=open_concerns - {settled.id})
 
         need_stage, need_turn = state.need_stage, state.hidden_need_turn
         revealed = False
-        reaction_id: str | None = None
-        replies: ReplySet = p.replies[move]
         need = p.hidden_need
         asks_for_need = (
-            kind is InputKind.NORMAL and move in need.unlock.moves and not state.hidden_need_found
+            normal and bool(need.unlock.moves & ctx.moves) and not (state.hidden_need_found)
         )
+        reaction = self._first_reaction(ctx) if normal else None
+        pitfall = MAIN_ACT_RANK.get(move, 0) >= PITFALL_RANK
+        recall = recall_due(p, state, acts, subjects) if normal and settled is None else None
+        choice = _Choice(p.replies[move])
         if asks_for_need and self._holds(need.unlock, ctx):
-            reaction_id, replies, revealed = "hidden_need", need.reveal, True
+            choice, revealed = _Choice(need.reveal, "hidden_need"), True
             need_stage, need_turn = NeedStage.FOUND, turn
             trust = clamp(trust + need.reveal_effect.trust)
             stress = clamp(stress + need.reveal_effect.stress)
-        elif kind is InputKind.NORMAL and (reaction := self._first_reaction(ctx)) is not None:
+        elif settled is not None and not (pitfall and reaction is not None):
+            choice = _Choice(_flat(settled.acknowledge), "concern")
+        elif reaction is not None:
             # A pitfall reaction replaces the move's own effect for this turn.
-            reaction_id, replies = reaction.id, reaction.replies
-            trust = clamp(state.trust + reaction.effect.trust)
-            stress = clamp(state.stress + reaction.effect.stress)
-        elif asks_for_need and need.hint is not None:
+            r_effect = self._combined(reaction.effect, acts, state)
+            trust = clamp(state.trust + r_effect.trust)
+            stress = clamp(state.stress + r_effect.stress)
+            choice = _Choice(reaction.replies, reaction.id)
+            concern = p.concern(reaction.when.concern_open or "")
+            if concern is not None and subjects.topics and move in TOPIC_MOVES:
+                # Asked about her life while the concern presses: she answers, then returns to it.
+                choice = _Choice(reaction.replies, reaction.id, subjects.topics[0], concern.remind)
+        elif (
+            asks_for_need
+            and need.hint is not None
+            and not (subjects.topics and move not in NEEDS_QUESTIONS)
+        ):
             # The right question, but not yet the moment: a signal to ask again.
-            reaction_id, replies = "hint", need.hint
+            choice = _Choice(need.hint, "hint")
             need_stage = NeedStage.HINTED
+        elif recall is not None:
+            choice = _Choice(_flat(recall.recall), "recall")
+        elif subjects.topics and move in TOPIC_MOVES:
+            choice = _Choice(p.replies[move], None, subjects.topics[0])
 
         band = band_for(trust)
-        text = self._pick(replies, band, state, turn, f"{move}:{reaction_id}")
+        said = state.said
+        key = f"{move}:{choice.reaction}"
+        parts: list[str] = []
+        topics_told: list[str] = []
+        if choice.topic is not None:
+            for topic in (choice.topic, *subjects.topics[1:]):
+                line = self._pick(self._topic_replies(topic, state, trust, subjects.follow_up),
+                                  band, state, said, turn, f"{key}:{topic.id}")  # fmt: skip
+                parts.append(line)
+                said = (*said, reply_id(line))
+                topics_told.append(topic.id)
+            if choice.tail:
+                parts.append(self._pick(_flat(choice.tail), band, state, said, turn, f"{key}:tail"))
+        else:
+            parts.append(self._pick(choice.replies, band, state, said, turn, key))
+        reply = " ".join(parts)
+        subject = topics_told[0] if topics_told else None
+        if settled is not None:
+            subject = settled.id
+        elif reaction is not None and choice.reaction == reaction.id:
+            # After "eerst de stroom", "ik regel het" is about the stroom.
+            subject = reaction.when.concern_open or subject
+        resolved, promised, recalled = state.resolved, state.promised, state.recalled
+        if settled is not None:
+            resolved = (*resolved, settled.id)
+            if set(acts) & PROMISE_MOVES:
+                promised = (*promised, settled.id)
+        if choice.reaction == "recall" and recall is not None:
+            recalled = (*recalled, recall.id)
         new_state = state.with_changes(
             turn=turn,
             trust=trust,
@@ -149,22 +242,56 @@ class PersonaEngine:
             need_stage=need_stage,
             hidden_need_turn=need_turn,
             moves=(*state.moves, move),
-            said=(*state.said, reply_id(text)),
+            also=(*state.also, *others),
+            said=(*state.said, *(reply_id(part) for part in parts)),
             curve=(*state.curve, (trust, stress)),
+            told=tuple(dict.fromkeys((*state.told, *topics_told))),
+            subject=subject,
+            resolved=resolved,
+            promised=promised,
+            recalled=recalled,
         )
         return TurnResult(
             state=new_state,
-            reply=text,
+            reply=reply,
             move=move,
             input_kind=kind,
-            reaction=reaction_id,
+            reaction=choice.reaction,
             jargon=jargon,
             trust_delta=round(trust - state.trust, 1),
             stress_delta=round(stress - state.stress, 1),
             hidden_need_revealed=revealed,
+            moves=acts,
+            topics=tuple(topics_told),
+            concern_resolved=settled.id if settled is not None else None,
         )
 
     # -- internals --------------------------------------------------------
+
+    def _combined(self, main: Effect, acts: tuple[str, ...], state: PersonaState) -> Effect:
+        """The main act's effect plus half of each other act's; a softener halves a blow."""
+        trust, stress = main.trust, main.stress
+        if SOFTENERS & set(acts[1:]):
+            trust = trust * SOFTENING if trust < 0 else trust
+            stress = stress * SOFTENING if stress > 0 else stress
+        for other in acts[1:]:
+            extra = self._damped(self.persona.effect_of(other), other, state.moves)
+            trust += extra.trust * OTHER_ACT_WEIGHT
+            stress += extra.stress * OTHER_ACT_WEIGHT
+        return Effect(trust, stress)
+
+    @staticmethod
+    def _topic_replies(
+        topic: Topic, state: PersonaState, trust: float, follow_up: bool
+    ) -> ReplySet:
+        """Guarded below the topic's trust; asked again, a line that refers back."""
+        if topic.min_trust is not None and trust < topic.min_trust:
+            return _flat(topic.guarded)
+        if topic.id in state.told and not follow_up:
+            fresh_again = [t for t in topic.again if reply_id(t) not in state.said]
+            if fresh_again:
+                return _flat(tuple(fresh_again))
+        return topic.answers
 
     @staticmethod
     def _damped(effect: Effect, move: str, history: tuple[str, ...]) -> Effect:
@@ -182,7 +309,7 @@ class PersonaEngine:
     @staticmethod
     def _holds(c: Condition, ctx: _Context) -> bool:
         checks = (
-            not c.moves or ctx.move in c.moves,
+            not c.moves or bool(c.moves & ctx.moves),
             c.trust_below is None or ctx.trust < c.trust_below,
             c.trust_at_least is None or ctx.trust >= c.trust_at_least,
             c.stress_at_least is None or ctx.stress >= c.stress_at_least,
@@ -192,14 +319,23 @@ class PersonaEngine:
             c.jargon is None or ctx.jargon == c.jargon,
             c.closed_streak_at_least is None or ctx.closed_streak >= c.closed_streak_at_least,
             not c.earlier_moves or bool(c.earlier_moves & ctx.earlier),
+            c.concern_open is None or c.concern_open in ctx.open_concerns,
+            c.concern_resolved is None or c.concern_resolved not in ctx.open_concerns,
         )
         return all(checks)
 
     @staticmethod
-    def _pick(replies: ReplySet, band: str, state: PersonaState, turn: int, key: str) -> str:
+    def _pick(
+        replies: ReplySet,
+        band: str,
+        state: PersonaState,
+        said_ids: tuple[str, ...],
+        turn: int,
+        key: str,
+    ) -> str:
         """A variant not said before in this session; nearby bands before repeating."""
         rng = random.Random(f"{state.persona_id}:{state.seed}:{turn}:{key}")
-        said = set(state.said)
+        said = set(said_ids)
         order = [band] + sorted(
             (b for b in BANDS if b != band),
             key=lambda b: abs(BANDS.index(b) - BANDS.index(band)),
@@ -210,5 +346,5 @@ class PersonaEngine:
                 return rng.choice(fresh)
         # Everything has been said: repeat the one said longest ago.
         variants = replies.for_band(band)
-        last_said = {rid: i for i, rid in enumerate(state.said)}
+        last_said = {rid: i for i, rid in enumerate(said_ids)}
         return min(variants, key=lambda t: (last_said.get(reply_id(t), -1), rng.random()))

@@ -25,6 +25,14 @@ class Utterance:
     text: str
     move: str | None
     confidence: float = 0.0
+    moves: tuple[str, ...] = ()
+    """The moves of all the message's acts, main act first (empty: just `move`)."""
+
+    @property
+    def all_moves(self) -> tuple[str, ...]:
+        if self.moves:
+            return self.moves
+        return (self.move,) if self.move else ()
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,22 @@ class PersonaState:
     """Short ids of every reply the persona gave, so it does not repeat itself."""
     curve: tuple[tuple[float, float], ...] = field(default=())
     """Trust and stress after the opening and after every turn."""
+    also: tuple[str, ...] = ()
+    """The moves of the other acts of every turn so far (besides the main act in `moves`)."""
+    told: tuple[str, ...] = ()
+    """Topics the persona has talked about, so asked again it refers back."""
+    subject: str | None = None
+    """The topic or concern of the persona's last answer, for follow-up questions."""
+    resolved: tuple[str, ...] = ()
+    """Concerns the casemanager has dealt with."""
+    promised: tuple[str, ...] = ()
+    """Concerns the casemanager promised or arranged something for."""
+    recalled: tuple[str, ...] = ()
+    """Promises the persona has already brought up again."""
+
+    @property
+    def earlier_moves(self) -> frozenset[str]:
+        return frozenset((*self.moves, *self.also))
 
     @property
     def hidden_need_found(self) -> bool:
@@ -53,8 +77,8 @@ class PersonaState:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["need_stage"] = self.need_stage.value
-        data["moves"] = list(self.moves)
-        data["said"] = list(self.said)
+        for key in _LISTS:
+            data[key] = list(getattr(self, key))
         data["curve"] = [list(point) for point in self.curve]
         return data
 
@@ -62,15 +86,19 @@ class PersonaState:
     def from_dict(cls, data: dict[str, Any]) -> PersonaState:
         return cls(
             persona_id=str(data["persona_id"]),
-            seed=int(data["seed"]),
+            seed=int(data.get("seed") or 0),
             trust=float(data["trust"]),
-            stress=float(data["stress"]),
+            stress=float(data.get("stress") or 0.0),
             turn=int(data.get("turn") or 0),
             need_stage=NeedStage(data.get("need_stage") or NeedStage.HIDDEN.value),
             hidden_need_turn=(
                 None if data.get("hidden_need_turn") is None else int(data["hidden_need_turn"])
             ),
-            moves=tuple(data.get("moves") or ()),
-            said=tuple(data.get("said") or ()),
             curve=tuple((float(t), float(s)) for t, s in data.get("curve") or ()),
+            subject=None if data.get("subject") is None else str(data["subject"]),
+            **{key: tuple(str(v) for v in data.get(key) or ()) for key in _LISTS},
         )
+
+
+# The fields that are tuples of strings (lists in the slot).
+_LISTS = ("moves", "said", "also", "told", "resolved", "promised", "recalled")

@@ -12,14 +12,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from gesprekscoach.feedback.transcript import Turn
-from gesprekscoach.moves import CLOSED_MOVES
+from gesprekscoach.moves import CLOSED_MOVES, NEEDS_QUESTIONS
 
 OPEN_QUESTIONS = frozenset(
     {"open_vraag", "doorvragen", "vraag_wat_nodig", "vraag_zelf_doen", "vraag_benadering",
      "check_begrip"}
 )  # fmt: skip
 REFLECTIONS = frozenset({"empathie", "samenvatten"})
-NEEDS_QUESTIONS = frozenset({"vraag_wat_nodig", "vraag_zelf_doen", "vraag_benadering"})
 TRUST_BUILT = 50.0
 """Trust at which asking for data no longer counts as too early."""
 
@@ -58,15 +57,17 @@ def measure(
     start_stress: float,
     hidden_need_turn: int | None,
 ) -> Measures:
-    open_q = sum(t.move in OPEN_QUESTIONS for t in turns)
-    closed_q = sum(t.move in CLOSED_MOVES for t in turns)
+    # Every act of a message counts: "Dat klinkt zwaar. Hoe gaat het nu?" is a
+    # reflection and an open question.
+    open_q = sum(len(OPEN_QUESTIONS.intersection(t.all_moves)) for t in turns)
+    closed_q = sum(len(CLOSED_MOVES.intersection(t.all_moves)) for t in turns)
     questions = open_q + closed_q
-    reflections = sum(t.move in REFLECTIONS for t in turns)
+    reflections = sum(len(REFLECTIONS.intersection(t.all_moves)) for t in turns)
     own_words = sum(t.words for t in turns)
     their_words = sum(len(t.reply.split()) for t in turns)
-    needs = [t.number for t in turns if t.move in NEEDS_QUESTIONS]
+    needs = [t.number for t in turns if NEEDS_QUESTIONS.intersection(t.all_moves)]
     early_data = tuple(
-        t.number for t in turns if t.move == "info_opvragen" and t.trust_before < TRUST_BUILT
+        t.number for t in turns if "info_opvragen" in t.all_moves and t.trust_before < TRUST_BUILT
     )
     checked = [t for t in turns if t.language]
     return Measures(

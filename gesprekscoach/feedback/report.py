@@ -90,7 +90,7 @@ def holds(when: When, turns: list[Turn], index: int) -> bool:
     """Whether a per-message condition holds for turns[index]."""
     turn = turns[index]
     checks = (
-        not when.moves or turn.move in when.moves,
+        not when.moves or bool(when.moves.intersection(turn.all_moves)),
         when.turn_at_most is None or turn.number <= when.turn_at_most,
         when.turn_at_least is None or turn.number >= when.turn_at_least,
         when.trust_below is None or turn.trust_before < when.trust_below,
@@ -104,7 +104,7 @@ def holds(when: When, turns: list[Turn], index: int) -> bool:
 
 def holds_overall(when: When, turns: list[Turn]) -> bool:
     enough = when.min_turns is None or len(turns) >= when.min_turns
-    return enough and not any(t.move in when.no_moves for t in turns)
+    return enough and not any(when.no_moves.intersection(t.all_moves) for t in turns)
 
 
 def _format(text: str, persona: str, turn: Turn | None, moves: MoveCatalogue) -> str:
@@ -138,11 +138,12 @@ def build_report(
     try_for: dict[str, list[tuple[float, str]]] = {tip: [] for tip in tips.ids}
 
     for i, turn in enumerate(turns):
-        move = moves.moves.get(turn.move)
-        if move is not None and move.polarity == "+":
-            for tip_id in move.tips:
-                note = f"{move.label}.{_effect(turn, first_name)}"
-                credits[tip_id].append(Evidence(turn.number, turn.text, note))
+        # Every act counts: empathy before a question is credited too.
+        for move in (moves.moves.get(m) for m in turn.all_moves):
+            if move is not None and move.polarity == "+":
+                for tip_id in move.tips:
+                    note = f"{move.label}.{_effect(turn, first_name)}"
+                    credits[tip_id].append(Evidence(turn.number, turn.text, note))
         for credit in rules.credits:
             if not credit.when.whole_conversation and holds(credit.when, turns, i):
                 note = _format(credit.note, first_name, turn, moves) + _effect(turn, first_name)

@@ -28,6 +28,12 @@ class Turn:
     language: dict[str, Any] = field(default_factory=dict)
     coaching: tuple[str, ...] = ()
     hidden_need_revealed: bool = False
+    moves: tuple[str, ...] = ()
+    """Every act's move, main act first (empty in turns logged before acts existed)."""
+
+    @property
+    def all_moves(self) -> tuple[str, ...]:
+        return self.moves or (self.move,)
 
     @property
     def jargon(self) -> list[dict[str, str]]:
@@ -63,6 +69,7 @@ def turns_from_payloads(payloads: Iterable[tuple[dict[str, Any], str]]) -> list[
                 language=dict(payload.get("language") or {}),
                 coaching=tuple(payload.get("coaching") or ()),
                 hidden_need_revealed=payload.get("reaction") == "hidden_need",
+                moves=tuple(str(m) for m in payload.get("moves") or ()),
             )
         )
     return turns

@@ -12,16 +12,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gesprekscoach.catalogue import CatalogueError, Fields, read_yaml_mapping
+from gesprekscoach.language.topics import normalise
 from gesprekscoach.moves import FALLBACK, MoveCatalogue
 from gesprekscoach.personas.model import (
     BANDS,
     SPECIAL_REPLIES,
+    Concern,
     Condition,
     Effect,
     HiddenNeed,
     Persona,
     Reaction,
     ReplySet,
+    Topic,
 )
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
@@ -38,6 +41,8 @@ TOP_FIELDS = {
     "reactions",
     "hidden_need",
     "replies",
+    "topics",
+    "concerns",
 }
 CONDITION_FIELDS = {
     "moves",
@@ -50,9 +55,22 @@ CONDITION_FIELDS = {
     "jargon",
     "closed_streak_at_least",
     "earlier_moves",
+    "concern_open",
+    "concern_resolved",
 }
+# Numbers in a topic's lines must be in its fact, so answers cannot contradict it.
+_NUMBER = re.compile(
+    r"\b(\d+|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien"
+    r"|vijftien|zestien|zeventien|achttien|negentien|twintig|dertig|veertig|vijftig|zestig"
+    r"|zeventig|tachtig|negentig|honderd|duizend)\b",
+    re.IGNORECASE,
+)
 MIN_VARIANTS_PER_BAND = 2
 MIN_VARIANTS_FLAT = 3
+
+
+def numbers_in(text: str) -> list[str]:
+    return [n.lower() for n in _NUMBER.findall(text)]
 
 
 def _effect(f: Fields) -> Effect:
@@ -111,7 +129,82 @@ def _condition(f: Fields, known: set[str]) -> Condition:
         jargon=jargon,
         closed_streak_at_least=opt_int("closed_streak_at_least", 1, 100),
         earlier_moves=_move_set(f, "earlier_moves", known),
+        concern_open=f.text("concern_open") if f.has("concern_open") else None,
+        concern_resolved=f.text("concern_resolved") if f.has("concern_resolved") else None,
     )
+
+
+def _triggers(f: Fields) -> tuple[str, ...]:
+    triggers = f.texts("triggers")
+    for trigger in triggers:
+        if not normalise(trigger):
+            raise f.error("triggers", f"{trigger!r} has no letters or digits")
+    return triggers
+
+
+def _items(top: Fields, key: str) -> list[Fields]:
+    raw = top.data.get(key) or []
+    if not isinstance(raw, list):
+        raise top.error(key, "must be a list")
+    items = [Fields(top.path, item, f"{key}[{i}]") for i, item in enumerate(raw)]
+    seen: set[str] = set()
+    for f in items:
+        item_id = f.text("id")
+        if not SLUG.match(item_id):
+            raise f.error("id", "must be lower case letters, digits and _")
+        if item_id in seen:
+            raise f.error("id", f"duplicate id {item_id!r}")
+        seen.add(item_id)
+    return items
+
+
+def _topic(f: Fields) -> Topic:
+    f.unknown_keys({"id", "fact", "triggers", "answers", "again", "min_trust", "guarded"})
+    fact = f.text("fact")
+    topic = Topic(
+        id=f.text("id"),
+        fact=fact,
+        triggers=_triggers(f),
+        answers=_replies(f, "answers"),
+        again=f.texts("again", min_items=2),
+        min_trust=f.number("min_trust", low=0, high=100) if f.has("min_trust") else None,
+        guarded=f.texts("guarded", min_items=2) if f.has("guarded") else (),
+    )
+    if topic.min_trust is not None and not topic.guarded:
+        raise f.error("guarded", "is required with min_trust: what is said below that trust")
+    told = set(numbers_in(fact))
+    for line in (*topic.answers.low, *topic.answers.mid, *topic.answers.high, *topic.again,
+                 *topic.guarded):  # fmt: skip
+        unknown = [n for n in numbers_in(line) if n not in told]
+        if unknown:
+            raise f.error("answers", f"{line!r} says {unknown[0]!r}, which the fact does not")
+    return topic
+
+
+def _concern(f: Fields, known: set[str]) -> Concern:
+    f.unknown_keys({"id", "about", "triggers", "resolved_by", "acknowledge", "remind", "recall"})
+    resolved_by = _move_set(f, "resolved_by", known)
+    if not resolved_by:
+        raise f.error("resolved_by", "is required: which moves deal with the concern")
+    return Concern(
+        id=f.text("id"),
+        about=f.text("about"),
+        triggers=_triggers(f),
+        resolved_by=resolved_by,
+        acknowledge=f.texts("acknowledge", min_items=2),
+        remind=f.texts("remind", min_items=2),
+        recall=f.texts("recall", min_items=2),
+    )
+
+
+def _check_concern_names(
+    path: Path, conditions: list[tuple[str, Condition]], ids: set[str]
+) -> None:
+    for where, condition in conditions:
+        for field_name in ("concern_open", "concern_resolved"):
+            value = getattr(condition, field_name)
+            if value is not None and value not in ids:
+                raise CatalogueError(path, f"{where}.{field_name}", f"unknown concern {value!r}")
 
 
 def load_persona(path: Path, moves: MoveCatalogue) -> Persona:
@@ -189,6 +282,15 @@ def load_persona(path: Path, moves: MoveCatalogue) -> Persona:
             raise replies_f.error(key, "is missing: every move needs replies")
         replies[key] = _replies(replies_f, key)
 
+    topics = tuple(_topic(f) for f in _items(top, "topics"))
+    concerns = tuple(_concern(f, known) for f in _items(top, "concerns"))
+    _check_concern_names(
+        path,
+        [(f"reactions[{i}].when", r.when) for i, r in enumerate(reactions)]
+        + [("hidden_need.unlock", unlock)],
+        {c.id for c in concerns},
+    )
+
     return Persona(
         id=persona_id,
         name=top.text("name"),
@@ -203,6 +305,8 @@ def load_persona(path: Path, moves: MoveCatalogue) -> Persona:
         reactions=tuple(reactions),
         hidden_need=hidden,
         replies=replies,
+        topics=topics,
+        concerns=concerns,
         source=str(path),
     )
 

@@ -62,6 +62,10 @@ class Condition:
     closed_streak_at_least: int | None = None
     earlier_moves: frozenset[str] = frozenset()
     """At least one of these moves must have been made earlier in the session."""
+    concern_open: str | None = None
+    """Holds while this concern has not been dealt with."""
+    concern_resolved: str | None = None
+    """Holds once this concern has been dealt with."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,35 @@ class HiddenNeed:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """One subject of the inwoner's life: what touches it and what they say about it."""
+
+    id: str
+    fact: str
+    """The truth in one line; the answers never contradict it."""
+    triggers: tuple[str, ...]
+    answers: ReplySet
+    again: tuple[str, ...]
+    """Said when the topic comes up again: refers back, same facts."""
+    min_trust: float | None = None
+    guarded: tuple[str, ...] = ()
+    """Said instead of the answers while trust is below min_trust."""
+
+
+@dataclass(frozen=True)
+class Concern:
+    """What presses on the inwoner until the casemanager deals with it."""
+
+    id: str
+    about: str
+    triggers: tuple[str, ...]
+    resolved_by: frozenset[str]
+    acknowledge: tuple[str, ...]
+    remind: tuple[str, ...]
+    recall: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Persona:
     id: str
     name: str
@@ -105,7 +138,15 @@ class Persona:
     reactions: tuple[Reaction, ...]
     hidden_need: HiddenNeed
     replies: dict[str, ReplySet]
+    topics: tuple[Topic, ...] = ()
+    concerns: tuple[Concern, ...] = ()
     source: str = field(default="", compare=False)
 
     def effect_of(self, move: str) -> Effect:
         return self.effects.get(move, Effect())
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return next((t for t in self.topics if t.id == topic_id), None)
+
+    def concern(self, concern_id: str) -> Concern | None:
+        return next((c for c in self.concerns if c.id == concern_id), None)

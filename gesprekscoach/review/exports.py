@@ -43,7 +43,9 @@ def session_dict(s: PracticeSession, with_turns: bool = True) -> dict[str, Any]:
     }
     if with_turns:
         data["turns"] = [
-            {"number": t.number, "text": t.text, "move": t.move, "confidence": t.confidence,
+            {"number": t.number, "text": t.text, "move": t.move,
+             "moves": list(t.moves or [t.move]), "topics": list(t.topics or []),
+             "confidence": t.confidence,
              "reply": t.reply, "trust": t.trust, "stress": t.stress, "language": t.language,
              "coaching": t.coaching}
             for t in s.turns
@@ -74,12 +76,13 @@ def sessions_csv(sessions: list[PracticeSession]) -> str:
 def turns_csv(s: PracticeSession) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["bericht", "tekst", "zet", "zekerheid", "antwoord", "vertrouwen", "spanning",
-                     "b1", "jargon", "coaching"])  # fmt: skip
+    writer.writerow(["bericht", "tekst", "zet", "alle zetten", "zekerheid", "antwoord",
+                     "vertrouwen", "spanning", "b1", "jargon", "coaching"])  # fmt: skip
     for t in s.turns:
         lang = t.language or {}
         writer.writerow([
-            t.number, t.text, t.move, f"{t.confidence:.3f}", t.reply, f"{t.trust:.0f}",
+            t.number, t.text, t.move, " + ".join(t.moves or [t.move]), f"{t.confidence:.3f}",
+            t.reply, f"{t.trust:.0f}",
             f"{t.stress:.0f}", "ja" if lang.get("b1_ok", True) else "nee",
             "; ".join(j.get("found", "") for j in lang.get("jargon") or []),
             " | ".join(t.coaching or []),

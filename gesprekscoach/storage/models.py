@@ -91,6 +91,10 @@ class TurnRecord(Base):
     number = Column(Integer, nullable=False)
     text = Column(Text, nullable=False)
     move = Column(String(40), nullable=False)
+    moves = Column(JSON, nullable=True)
+    """Every act's move, main act first (the main act is `move`)."""
+    topics = Column(JSON, nullable=True)
+    """The topics of the inwoner's life the reply spoke to."""
     confidence = Column(Float, nullable=False, default=0.0)
     reply = Column(Text, nullable=False)
     trust = Column(Float, nullable=False)

@@ -61,6 +61,8 @@ class TurnData:
     language: dict[str, Any] | None = None
     coaching: list[str] | None = None
     hidden_need_revealed: bool = False
+    moves: list[str] | None = None
+    topics: list[str] | None = None
     author: Who | None = None
     """Who wrote it, when not the session's casemanager (a round in a group chat)."""
 

@@ -93,6 +93,8 @@ def writes_for(
             language=payload.get("language"),
             coaching=list(payload.get("coaching") or []),
             hidden_need_revealed=payload.get("reaction") == "hidden_need",
+            moves=[str(m) for m in payload.get("moves") or [payload["move"]]],
+            topics=[str(t) for t in payload.get("topics") or []],
             author=who_from(sender, metadata, salt) if group_from(metadata, salt) else None,
         )]  # fmt: skip
     if kind == "end":

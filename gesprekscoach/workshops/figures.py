@@ -106,7 +106,8 @@ def provisional_report(
                           confidence=float(r.confidence), reply=str(r.reply), trust_before=trust,
                           trust=float(r.trust), stress=float(r.stress),
                           language=dict(r.language or {}), coaching=tuple(r.coaching or ()),
-                          hidden_need_revealed=bool(r.hidden_need_revealed)))  # fmt: skip
+                          hidden_need_revealed=bool(r.hidden_need_revealed),
+                          moves=tuple(r.moves or ())))  # fmt: skip
         trust = float(r.trust)
     need_turn = next((t.number for t in turns if t.hidden_need_revealed), None)
     return build_report(

@@ -154,7 +154,8 @@ def test_payloads_become_writes() -> None:
     writes = writes_for("s9", {"kind": "turn", "turn": 3, "move": "empathie", "trust": 40,
                                "stress": 50, "text": "Zwaar.", "reply": "Ja."},
                         {"channel": "terminal", "user": "eva"}, SALT)  # fmt: skip
-    assert writes == [TurnData("s9", 3, "Zwaar.", "empathie", 0.0, "Ja.", 40.0, 50.0, None, [])]
+    assert writes == [TurnData("s9", 3, "Zwaar.", "empathie", 0.0, "Ja.", 40.0, 50.0, None, [],
+                               moves=["empathie"], topics=[])]  # fmt: skip
     assert writes_for("s9", {"kind": "error"}, None, SALT) == []
 
 

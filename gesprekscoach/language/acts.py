@@ -1,0 +1,217 @@
+"""Split a chat message into its acts: the sentences and clauses that each do one thing.
+
+"Goedemiddag mevrouw. Wat is uw BSN?" is a greeting and a data request; "Dat
+klinkt zwaar, hoe gaat het nu met de kinderen?" is empathy and a question.
+Each act is classified on its own, so a question after a greeting is not lost.
+
+The rules are deliberately plain: sentence ends, and inside a sentence a comma,
+semicolon or dash before a new question or before "maar". A fragment of one
+word stays with its neighbour ("Oké, wat is uw BSN?" is one act), as do the
+parts of abbreviations and numbers ("bijv.", "1.500").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gesprekscoach.moves import order_acts
+
+# Abbreviations that end in a full stop without ending the sentence.
+ABBREVIATIONS = frozenset(
+    {
+        "bijv", "bv", "bijvoorbeeld", "o.a", "oa", "d.w.z", "dwz", "m.b.t", "mbt", "i.v.m", "ivm",
+        "mevr", "mw", "dhr", "hr", "nr", "evt", "ca", "etc", "enz", "z.s.m", "zsm", "t.a.v",
+        "tav", "a.s", "jl", "blz", "min", "max", "incl", "excl", "resp", "ong", "dr", "drs",
+        "ing", "mr", "st", "str", "tel",
+    }
+)  # fmt: skip
+QUESTION_WORDS = frozenset(
+    {
+        "hoe", "wat", "waarom", "wanneer", "waar", "wie", "welke", "welk", "hoeveel", "hoezo",
+        "waarover", "waarmee", "waardoor", "waarvoor", "wat voor",
+    }
+)  # fmt: skip
+# Verbs that open a yes/no question ("Heeft u ...?", "Kun je ...?").
+QUESTION_VERBS = frozenset(
+    {
+        "heeft", "hebt", "heb", "hebben", "bent", "ben", "is", "zijn", "kunt", "kun", "kan",
+        "kunnen", "wilt", "wil", "willen", "zou", "zoudt", "zullen", "zal", "mag", "mogen",
+        "moet", "moeten", "doet", "doe", "doen", "gaat", "ga", "gaan", "woont", "woon", "werkt",
+        "werk", "weet", "weten", "vindt", "vind", "snapt", "snap", "begrijpt", "begrijp",
+        "krijgt", "krijg", "komt", "kom", "had", "hadden", "was", "waren", "kent", "ken",
+        "heet", "zit", "zitten", "staat", "slaapt", "voelt", "voel", "denkt", "denk", "lukt",
+        "betaalt", "speelt", "rijdt", "zie", "ziet", "hoor", "hoort", "mist",
+    }
+)  # fmt: skip
+# A greeting of one word is an act of its own ("Hoi! Wat is je BSN?").
+GREETINGS = frozenset(
+    {"hoi", "hallo", "hey", "hee", "hai", "dag", "goedemorgen", "goedemiddag", "goedenavond",
+     "welkom", "goeiemorgen", "goeiemiddag", "moi", "joe", "hoihoi"}
+)  # fmt: skip
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…])(?=[A-Z])|\s*\n+\s*")
+_CLAUSE_BREAK = re.compile(r"\s*(?:[,;]|\s[-–—])\s+")
+# Tag questions ask to confirm what went before ("..., klopt dat?"): part of that act.
+TAG_QUESTIONS = frozenset(
+    {"klopt dat", "klopt dat zo", "klopt het", "toch", "he", "hè", "of niet", "ja", "oke",
+     "oké", "goed", "zie ik dat goed", "begrijp ik dat goed", "heb ik dat goed", "is dat zo",
+     "snap je", "weet je", "weet u"}
+)  # fmt: skip
+# A clause opened by one of these is not finished at its comma ("Als u wilt, kunnen we ...").
+SUBORDINATORS = frozenset(
+    {"als", "wanneer", "omdat", "zodra", "nadat", "voordat", "zodat", "terwijl", "hoewel",
+     "indien", "mocht", "mits", "tenzij", "toen", "sinds", "doordat"}
+)  # fmt: skip
+_WORD = re.compile(r"[\w']+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Act:
+    text: str
+    is_question: bool
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def opens_question(text: str) -> bool:
+    """Does this clause start the way a Dutch question starts?"""
+    tokens = words(text)
+    if not tokens:
+        return False
+    first = tokens[0]
+    if first in QUESTION_WORDS or " ".join(tokens[:2]) in QUESTION_WORDS:
+        return True
+    # "En hoe ...", "Maar wat ...", "Dus u heeft ...?"
+    if first in ("en", "maar", "dus", "of", "ok", "oke", "oké") and len(tokens) > 1:
+        return tokens[1] in QUESTION_WORDS or tokens[1] in QUESTION_VERBS
+    return first in QUESTION_VERBS
+
+
+def is_question(text: str) -> bool:
+    stripped = text.strip()
+    return stripped.endswith("?") or (opens_question(stripped) and not stripped.endswith("."))
+
+
+def _sentences(text: str) -> list[str]:
+    parts: list[str] = []
+    buffer = ""
+    for piece in _SENTENCE_END.split(text.strip()):
+        if not piece:
+            continue
+        buffer = f"{buffer} {piece}".strip() if buffer else piece
+        last = words(buffer)[-1:] if words(buffer) else []
+        ends_abbreviation = (
+            bool(last)
+            and buffer.endswith(".")
+            and (
+                last[0] in ABBREVIATIONS
+                or re.search(r"\b[a-z]\.$", buffer.lower()) is not None
+                or re.search(r"\d\.$", buffer) is not None
+            )
+        )
+        if not ends_abbreviation:
+            parts.append(buffer)
+            buffer = ""
+    if buffer:
+        parts.append(buffer)
+    return parts
+
+
+def is_tag_question(text: str) -> bool:
+    return " ".join(words(text)) in TAG_QUESTIONS
+
+
+def _clauses(sentence: str) -> list[str]:
+    """Split a sentence where a new question starts after a clause ("Dat is zwaar, hoe ...?")."""
+    pieces = _CLAUSE_BREAK.split(sentence)
+    if len(pieces) == 1:
+        return [sentence]
+    asks = sentence.rstrip().endswith("?")
+    clauses: list[str] = [pieces[0]]
+    for piece in pieces[1:]:
+        first = words(piece)[:1]
+        # A question word starts a question; a verb does only in a sentence that asks.
+        starts_new = (
+            bool(first)
+            and (first[0] in QUESTION_WORDS or (asks and opens_question(piece)))
+            and not is_tag_question(piece)
+        )
+        if words(clauses[-1])[:1] and words(clauses[-1])[0] in SUBORDINATORS:
+            starts_new = False
+        if starts_new and len(words(piece)) >= 2 and len(words(clauses[-1])) >= 2:
+            clauses.append(piece)
+        else:
+            clauses[-1] = f"{clauses[-1]}, {piece}"
+    return clauses
+
+
+def split_acts(text: str) -> list[Act]:
+    """The acts of a message in order; a message without a break is one act."""
+    acts: list[str] = []
+    for sentence in _sentences(text):
+        for clause in _clauses(sentence):
+            if words(clause) and words(clause)[0] in GREETINGS and len(words(clause)) == 1:
+                acts.append(clause)
+            elif acts and (
+                (len(words(clause)) < 2 and not clause.strip().endswith("?"))
+                or is_tag_question(clause)
+            ):
+                # A lone "Oké." or "Hoi!" goes with the act before it...
+                acts[-1] = f"{acts[-1]} {clause}"
+            elif acts and len(words(acts[-1])) < 2 and words(acts[-1])[0] not in GREETINGS:
+                # ...or, at the start, with the act after it.
+                acts[-1] = f"{acts[-1]} {clause}"
+            else:
+                acts.append(clause)
+    cleaned = [a.strip() for a in acts if words(a)]
+    if not cleaned:
+        return [Act(text.strip(), is_question(text))] if text.strip() else []
+    return [Act(a, is_question(a)) for a in cleaned]
+
+
+@dataclass(frozen=True)
+class LabelledAct:
+    text: str
+    move: str
+    confidence: float
+
+
+# What a question can be when the classifier is unsure which: a clear
+# question is a question, never "not understood".
+QUESTION_MOVES = frozenset(
+    {"open_vraag", "gesloten_vraag", "doorvragen", "vraag_wat_nodig", "vraag_zelf_doen",
+     "vraag_benadering", "info_opvragen", "check_begrip"}
+)  # fmt: skip
+
+
+def label_acts(
+    text: str,
+    classify: Callable[[list[str]], list[dict[str, float]]],
+    threshold: float,
+    fallback: str,
+) -> tuple[LabelledAct, ...]:
+    """Each act of the message with its move, the main act first.
+
+    `classify` gives the move probabilities of each text. An act below the
+    threshold is `fallback`, unless it is a question: then the likeliest kind
+    of question. Acts that could not be placed are dropped when another act
+    could; the order is that of gesprekscoach.moves.order_acts.
+    """
+    acts = split_acts(text) or [Act(text, False)]
+    labelled: list[LabelledAct] = []
+    for act, probabilities in zip(acts, classify([a.text for a in acts]), strict=True):
+        move, confidence = max(probabilities.items(), key=lambda kv: kv[1])
+        if confidence < threshold:
+            questions = {m: p for m, p in probabilities.items() if m in QUESTION_MOVES}
+            if act.is_question and questions:
+                move, confidence = max(questions.items(), key=lambda kv: kv[1])
+            else:
+                move = fallback
+        labelled.append(LabelledAct(act.text, move, round(confidence, 4)))
+    placed = [a for a in labelled if a.move != fallback] or labelled[:1]
+    order = order_acts([a.move for a in placed])
+    best = {m: max((a for a in placed if a.move == m), key=lambda a: a.confidence) for m in order}
+    return tuple(best[m] for m in order)

@@ -1,0 +1,108 @@
+"""Which topics of the inwoner's life a message touches.
+
+A small matcher of our own over the trigger words in the persona file, rather
+than Rasa entities with lookup tables: topics belong to one persona (Marco's
+"Daan", Samira's "Noor"), are read from the persona file at run time so that
+adding a topic needs no retraining, and must tolerate chat typos ("zoon" as
+"zon" is too short to guess, but "dochtre" is "dochter"). Matching is on whole
+words, case and accents ignored, a trailing `*` matches any ending, and a
+word of five letters or more may be one edit away (same first letter: "iets"
+is not "fiets").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+_WORD = re.compile(r"[a-z0-9]+")
+FUZZY_MIN_LENGTH = 5
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents off, only letters, digits and single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_WORD.findall(plain))
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Levenshtein distance of at most one (a swap of two neighbours counts as one)."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diff = [i for i in range(la) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and (a[diff[1]] == b[diff[0]])
+        )
+    if la > lb:
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1 :]
+
+
+def _typo_of(token: str, word: str) -> bool:
+    """A chat typo of a longer word: same first letter, both five letters or more, one edit."""
+    return (
+        min(len(word), len(token)) >= FUZZY_MIN_LENGTH
+        and token[0] == word[0]
+        and not token.isdigit()
+        and _one_edit_apart(token, word)
+    )
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    words: tuple[str, ...]
+    prefix: bool
+    """The last word may go on (trigger written with a trailing *)."""
+
+    def matches_at(self, tokens: list[str], start: int) -> bool:
+        if start + len(self.words) > len(tokens):
+            return False
+        for offset, word in enumerate(self.words):
+            token = tokens[start + offset]
+            last = offset == len(self.words) - 1
+            if last and self.prefix:
+                if not token.startswith(word):
+                    return False
+            elif token != word and not _typo_of(token, word):
+                return False
+        return True
+
+
+@lru_cache(maxsize=4096)
+def _pattern(trigger: str) -> _Pattern | None:
+    prefix = trigger.strip().endswith("*")
+    words = tuple(normalise(trigger).split())
+    return _Pattern(words, prefix) if words else None
+
+
+def hits(text: str, triggers: Iterable[str]) -> int:
+    """How many of the triggers occur in the text (0 when none)."""
+    tokens = normalise(text).split()
+    count = 0
+    for trigger in triggers:
+        pattern = _pattern(trigger)
+        if pattern and any(pattern.matches_at(tokens, i) for i in range(len(tokens))):
+            count += 1
+    return count
+
+
+def touched(text: str, subjects: Iterable[tuple[str, tuple[str, ...]]]) -> tuple[str, ...]:
+    """The ids of the subjects (id, triggers) the text touches, most triggers first."""
+    scored = [(hits(text, triggers), i, sid) for i, (sid, triggers) in enumerate(subjects)]
+    return tuple(sid for n, _, sid in sorted(scored, key=lambda s: (-s[0], s[1])) if n)
