@@ -44,6 +44,10 @@ class Scores:
     misses: list[dict[str, Any]]
 
 
+def _share(part: int, whole: int) -> float:
+    return round(part / whole, 3) if whole else 0.0
+
+
 def load_labelled(path: Path) -> list[tuple[str, list[str]]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [(str(m["text"]), [str(x) for x in m["moves"]]) for m in data["messages"]]
@@ -73,9 +77,7 @@ def score(labelled: list[tuple[str, list[str]]], predicted: list[list[str]]) -> 
         ),
         act_recall=round(found / gold_total, 3),
         act_precision=round(found / pred_total, 3) if pred_total else 0.0,
-        question_fallback_rate=round(sum(p == FALLBACK for p in questions) / len(questions), 3)
-        if questions
-        else 0.0,  # fmt: skip
+        question_fallback_rate=_share(sum(p == FALLBACK for p in questions), len(questions)),
         fallback_rate=round(sum(p == FALLBACK for p in pred_main) / len(pred_main), 3),
         misses=misses,
     )

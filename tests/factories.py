@@ -122,7 +122,7 @@ def with_topics(data: dict[str, Any] | None = None) -> dict[str, Any]:
             "id": "eerst_de_stroom",
             "when": {"moves": ["open_vraag", "gesloten_vraag"], "concern_open": "stroom"},
             "effects": {"trust": 0, "stress": 2},
-            "replies": ["Eerst de stroom!", "Dinsdag gaat alles uit.", "Ik kan alleen daaraan denken."],
+            "replies": ["Eerst de stroom!", "Dinsdag gaat alles uit.", "Alleen daar denk ik aan."],
         },
         *data["reactions"],
     ]  # fmt: skip
