@@ -83,10 +83,21 @@ def score(labelled: list[tuple[str, list[str]]], predicted: list[list[str]]) -> 
     )
 
 
+def quiet_rasa() -> None:
+    """Rasa logs every parse at debug level through structlog; keep the figures readable."""
+    import logging
+
+    import structlog
+
+    logging.getLogger("rasa").setLevel(logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+
+
 def predict(model: Path, texts: list[str]) -> list[list[str]]:
     """The moves of every act of each text (main act first), by the model's NLU pipeline."""
     from rasa.core.agent import Agent
 
+    quiet_rasa()
     agent = Agent.load(str(model))
 
     async def run() -> list[list[str]]:

@@ -64,6 +64,9 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             # Below this a message (act) is nlu_fallback, unless it is a
             # question (see gesprekscoach.language.acts.label_acts).
             "fallback_threshold": 0.2,
+            # In a message of several acts, a statement below this is left out
+            # beside a clear act (see label_acts).
+            "act_threshold": 0.4,
         }
 
     @staticmethod
@@ -135,7 +138,8 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
 
         for message in messages:
             text = message.get(TEXT) or ""
-            acts = label_acts(text, classify, self.config["fallback_threshold"], FALLBACK)
+            acts = label_acts(text, classify, self.config["fallback_threshold"], FALLBACK,
+                              self.config["act_threshold"])  # fmt: skip
             main = acts[0]
             probabilities = classify([main.text])[0]
             best = sorted(probabilities.items(), key=lambda kv: -kv[1])

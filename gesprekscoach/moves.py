@@ -24,9 +24,11 @@ NEEDS_QUESTIONS = frozenset({"vraag_wat_nodig", "vraag_zelf_doen", "vraag_benade
 # usually ends with what it asks).
 MAIN_ACT_RANK = {
     **dict.fromkeys(("oordelen", "regels_benadrukken", "doorverwijzen"), 6),
-    **dict.fromkeys(
-        ("vraag_wat_nodig", "vraag_zelf_doen", "vraag_benadering", "open_vraag", "doorvragen",
-         "gesloten_vraag", "info_opvragen", "check_begrip"), 5),
+    # Among questions, the needs questions weigh most, and a follow-up makes the
+    # whole message one ("Kunt u daar meer over vertellen? Wat maakt het zwaar?").
+    **dict.fromkeys(("vraag_wat_nodig", "vraag_zelf_doen", "vraag_benadering"), 5.6),
+    "doorvragen": 5.3,
+    **dict.fromkeys(("open_vraag", "gesloten_vraag", "info_opvragen", "check_begrip"), 5),
     **dict.fromkeys(
         ("regie_nemen", "stappenplan", "belofte", "afspraak_maken", "huisbezoek", "intermediair",
          "clientondersteuning", "kanaal_afstemmen", "uitleg_eenvoudig"), 4),

@@ -57,6 +57,8 @@ def play_script(
         turn = {
             "text": text,
             "move": p.get("move"),
+            "moves": p.get("moves", [p.get("move")]),
+            "topics": p.get("topics", []),
             "nlu_move": p.get("nlu_move"),
             "confidence": p.get("confidence"),
             "reply": reply.text,

@@ -20,7 +20,7 @@ from gesprekscoach.engine.subjects import (
     resolved_now,
 )
 from gesprekscoach.language.jargon import JargonHit, JargonLexicon
-from gesprekscoach.moves import CLOSED_MOVES, FALLBACK, MAIN_ACT_RANK, NEEDS_QUESTIONS
+from gesprekscoach.moves import CLOSED_MOVES, FALLBACK, NEEDS_QUESTIONS
 from gesprekscoach.personas.model import (
     BANDS,
     Condition,
@@ -43,7 +43,6 @@ OTHER_ACT_WEIGHT = 0.5
 # softens it: the blow to trust and the rise in stress are halved.
 SOFTENERS = frozenset({"empathie", "geruststellen", "samenvatten", "uitleg_eenvoudig"})
 SOFTENING = 0.5
-PITFALL_RANK = MAIN_ACT_RANK["oordelen"]
 # Topic matching reads at most this much of a message (a wall of text is te_lang anyway).
 MAX_SUBJECT_CHARS = 2000
 # A good move repeated back to back wears off: each repeat within the last
@@ -172,7 +171,11 @@ class PersonaEngine:
             normal and bool(need.unlock.moves & ctx.moves) and not (state.hidden_need_found)
         )
         reaction = self._first_reaction(ctx) if normal else None
-        pitfall = MAIN_ACT_RANK.get(move, 0) >= PITFALL_RANK
+        if settled is not None and reaction is not None and reaction.effect.trust < 0:
+            # The persona did not take it from you (a promise too early, a pitfall):
+            # the concern stays open, and the reaction is what they say.
+            settled, ctx = None, replace(ctx, open_concerns=open_concerns)
+            reaction = self._first_reaction(ctx)
         recall = recall_due(p, state, acts, subjects) if normal and settled is None else None
         choice = _Choice(p.replies[move])
         if asks_for_need and self._holds(need.unlock, ctx):
@@ -180,7 +183,7 @@ class PersonaEngine:
             need_stage, need_turn = NeedStage.FOUND, turn
             trust = clamp(trust + need.reveal_effect.trust)
             stress = clamp(stress + need.reveal_effect.stress)
-        elif settled is not None and not (pitfall and reaction is not None):
+        elif settled is not None and (reaction is None or reaction.when.concern_open):
             choice = _Choice(_flat(settled.acknowledge), "concern")
         elif reaction is not None:
             # A pitfall reaction replaces the move's own effect for this turn.
@@ -189,9 +192,14 @@ class PersonaEngine:
             stress = clamp(state.stress + r_effect.stress)
             choice = _Choice(reaction.replies, reaction.id)
             concern = p.concern(reaction.when.concern_open or "")
-            if concern is not None and subjects.topics and move in TOPIC_MOVES:
+            if subjects.topics and move in TOPIC_MOVES and concern is not None:
                 # Asked about her life while the concern presses: she answers, then returns to it.
                 choice = _Choice(reaction.replies, reaction.id, subjects.topics[0], concern.remind)
+            elif subjects.topics and move in TOPIC_MOVES and not reaction.when.jargon:
+                # Understood, but it stings (one question too many, data too soon): a
+                # curt answer about what was asked, and how it landed.
+                tail = reaction.replies.for_band(band_for(trust))
+                choice = _Choice(reaction.replies, reaction.id, subjects.topics[0], tail)
         elif (
             asks_for_need
             and need.hint is not None

@@ -17,12 +17,13 @@ from gesprekscoach.moves import FALLBACK
 from gesprekscoach.personas.model import Concern, Persona, Topic
 
 # Moves whose reply may be about a topic of the inwoner's life: questions,
-# reflections and small talk are about something. The needs questions, offers,
+# reflections and small talk are about something ("Kan uw broer helpen?" asks
+# what they can do themselves, about the brother). The needs questions, offers,
 # explanations and pitfalls keep their own replies (they are the point of the
 # move), as do greeting and closing.
 TOPIC_MOVES = frozenset(
     {"open_vraag", "gesloten_vraag", "doorvragen", "info_opvragen", "empathie", "samenvatten",
-     "geruststellen", "luchtig_contact", FALLBACK}
+     "geruststellen", "luchtig_contact", "vraag_zelf_doen", FALLBACK}
 )  # fmt: skip
 # Moves that stay on the subject of the inwoner's last answer when they name
 # no topic of their own but point back at it ("En hoe is dat voor hem?").

@@ -192,26 +192,50 @@ def label_acts(
     classify: Callable[[list[str]], list[dict[str, float]]],
     threshold: float,
     fallback: str,
+    act_threshold: float = 0.4,
 ) -> tuple[LabelledAct, ...]:
     """Each act of the message with its move, the main act first.
 
     `classify` gives the move probabilities of each text. An act below the
     threshold is `fallback`, unless it is a question: then the likeliest kind
     of question. Acts that could not be placed are dropped when another act
-    could; the order is that of gesprekscoach.moves.order_acts.
+    could, and so is a statement the classifier is unsure of (below
+    `act_threshold`) beside a clear act: "Fijn dat u er bent" after an
+    introduction is part of the greeting, not a move of its own. The order is
+    that of gesprekscoach.moves.order_acts.
     """
     acts = split_acts(text) or [Act(text, False)]
+    texts = [a.text for a in acts]
     labelled: list[LabelledAct] = []
-    for act, probabilities in zip(acts, classify([a.text for a in acts]), strict=True):
+    for act, probabilities in zip(acts, classify(texts), strict=True):
         move, confidence = max(probabilities.items(), key=lambda kv: kv[1])
         if confidence < threshold:
-            questions = {m: p for m, p in probabilities.items() if m in QUESTION_MOVES}
-            if act.is_question and questions:
-                move, confidence = max(questions.items(), key=lambda kv: kv[1])
+            kinds = {m: p for m, p in probabilities.items() if m in QUESTION_MOVES}
+            if act.is_question and kinds:
+                move, confidence = max(kinds.items(), key=lambda kv: kv[1])
             else:
                 move = fallback
         labelled.append(LabelledAct(act.text, move, round(confidence, 4)))
     placed = [a for a in labelled if a.move != fallback] or labelled[:1]
-    order = order_acts([a.move for a in placed])
+    questions = {a.text for act, a in zip(acts, labelled, strict=True) if act.is_question}
+    if any(a.confidence >= act_threshold for a in placed):
+        placed = [a for a in placed if a.confidence >= act_threshold or a.text in questions]
+    if acts[0].text == text and len(acts) > 1 and labelled[0] in placed:
+        whole = labelled[0]
+        order = (
+            whole.move,
+            *(m for m in order_acts([a.move for a in placed[1:]]) if m != whole.move),
+        )
+    else:
+        order = order_acts([a.move for a in placed])
+    if len(acts) > 1 and not (set(order[:1]) & QUESTION_MOVES):
+        # No question leads: what the message as a whole does is its main act
+        # when the classifier is sure of it ("Vier maanden zonder geld. Dat had
+        # nooit zo mogen gaan. Ik snap dat u op uw hoede bent." is empathy, though
+        # one sentence alone reads as a judgement); the acts add what else it did.
+        whole_move, sure = max(classify([text])[0].items(), key=lambda kv: kv[1])
+        if sure >= act_threshold:
+            placed = [LabelledAct(text, whole_move, round(sure, 4)), *placed]
+            order = (whole_move, *(m for m in order if m != whole_move))
     best = {m: max((a for a in placed if a.move == m), key=lambda a: a.confidence) for m in order}
     return tuple(best[m] for m in order)

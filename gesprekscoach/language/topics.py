@@ -5,9 +5,11 @@ than Rasa entities with lookup tables: topics belong to one persona (Marco's
 "Daan", Samira's "Noor"), are read from the persona file at run time so that
 adding a topic needs no retraining, and must tolerate chat typos ("zoon" as
 "zon" is too short to guess, but "dochtre" is "dochter"). Matching is on whole
-words, case and accents ignored, a trailing `*` matches any ending, and a
-word of five letters or more may be one edit away (same first letter: "iets"
-is not "fiets").
+words, case and accents ignored, a trailing `*` matches any ending, plurals
+and diminutives match without a star ("schuld" finds "schulden"), and a
+word of five letters or more may be one edit away, as long as the typed word
+is no Dutch word of its own (wordfreq: "regel" is not a typo of "regen") and
+starts with the same letter ("iets" is not "fiets").
 """
 
 from __future__ import annotations
@@ -18,8 +20,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import wordfreq
+
 _WORD = re.compile(r"[a-z0-9]+")
 FUZZY_MIN_LENGTH = 5
+# Dutch endings a trigger may carry without being written out (plural, diminutive,
+# inflection): "schuld" finds "schulden", "broer" finds "broertje".
+SUFFIXES = frozenset({"s", "en", "n", "e", "je", "tje", "pje", "jes", "tjes", "er", "ers", "es"})
+INFLECT_MIN_LENGTH = 4
+# A token at least this common in Dutch (wordfreq's Zipf scale: 3 is about once
+# in a million words) is a word in its own right, not a typo.
+KNOWN_WORD_ZIPF = 2.5
 
 
 def normalise(text: str) -> str:
@@ -54,13 +65,29 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :]
 
 
+@lru_cache(maxsize=65536)
+def is_dutch_word(token: str) -> bool:
+    """A word Dutch writers use (wordfreq), so not a typo of another one: "regel" is not "regen"."""
+    return wordfreq.zipf_frequency(token, "nl") >= KNOWN_WORD_ZIPF
+
+
 def _typo_of(token: str, word: str) -> bool:
-    """A chat typo of a longer word: same first letter, both five letters or more, one edit."""
+    """A chat typo of a longer word: one edit away, same first letter, and no word of its own."""
     return (
         min(len(word), len(token)) >= FUZZY_MIN_LENGTH
         and token[0] == word[0]
         and not token.isdigit()
         and _one_edit_apart(token, word)
+        and not is_dutch_word(token)
+    )
+
+
+def _inflected(token: str, word: str) -> bool:
+    """A plural, diminutive or inflected form of the word: "schulden", "zoontje", "kindje"."""
+    return (
+        len(word) >= INFLECT_MIN_LENGTH
+        and token.startswith(word)
+        and token[len(word) :] in SUFFIXES
     )
 
 
@@ -69,6 +96,10 @@ class _Pattern:
     words: tuple[str, ...]
     prefix: bool
     """The last word may go on (trigger written with a trailing *)."""
+
+    @property
+    def weight(self) -> int:
+        return max(1, sum(len(w) >= 4 for w in self.words))
 
     def matches_at(self, tokens: list[str], start: int) -> bool:
         if start + len(self.words) > len(tokens):
@@ -79,7 +110,7 @@ class _Pattern:
             if last and self.prefix:
                 if not token.startswith(word):
                     return False
-            elif token != word and not _typo_of(token, word):
+            elif token != word and not _inflected(token, word) and not _typo_of(token, word):
                 return False
         return True
 
@@ -92,14 +123,19 @@ def _pattern(trigger: str) -> _Pattern | None:
 
 
 def hits(text: str, triggers: Iterable[str]) -> int:
-    """How many of the triggers occur in the text (0 when none)."""
+    """How strongly the triggers occur in the text (0: not at all).
+
+    A trigger counts for its words of four letters or more (at least 1), so
+    "hoeveel bijstand" names the amount more clearly than "bijstand" names the
+    income, while "in de buurt" weighs no more than "familie".
+    """
     tokens = normalise(text).split()
-    count = 0
+    score = 0
     for trigger in triggers:
         pattern = _pattern(trigger)
         if pattern and any(pattern.matches_at(tokens, i) for i in range(len(tokens))):
-            count += 1
-    return count
+            score += pattern.weight
+    return score
 
 
 def touched(text: str, subjects: Iterable[tuple[str, tuple[str, ...]]]) -> tuple[str, ...]:

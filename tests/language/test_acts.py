@@ -88,3 +88,27 @@ def test_an_unsure_statement_is_a_fallback_unless_another_act_is_clear() -> None
     })  # fmt: skip
     acts = label_acts("Blabla bla. Hoe gaat het met u?", mixed, 0.2, "nlu_fallback")
     assert [a.move for a in acts] == ["open_vraag"]
+
+
+def test_without_a_question_the_whole_message_decides_the_main_act() -> None:
+    text = "Dat had nooit zo mogen gaan. Ik snap dat u op uw hoede bent."
+    classify = _fake({
+        text: {"empathie": 0.8, "oordelen": 0.2},
+        "Dat had nooit zo mogen gaan.": {"oordelen": 0.8, "empathie": 0.2},
+        "Ik snap dat u op uw hoede bent.": {"empathie": 0.9, "oordelen": 0.1},
+    })  # fmt: skip
+    acts = label_acts(text, classify, 0.2, "nlu_fallback")
+    assert [a.move for a in acts][0] == "empathie", (
+        "one sentence alone must not make it a judgement"
+    )
+
+
+def test_a_question_leads_even_when_the_whole_reads_otherwise() -> None:
+    text = "Goedemiddag mevrouw. Wat is uw BSN?"
+    classify = _fake({
+        text: {"begroeten": 0.7, "info_opvragen": 0.3},
+        "Goedemiddag mevrouw.": {"begroeten": 0.9, "info_opvragen": 0.1},
+        "Wat is uw BSN?": {"begroeten": 0.05, "info_opvragen": 0.95},
+    })  # fmt: skip
+    assert [a.move for a in label_acts(text, classify, 0.2, "nlu_fallback")] == [
+        "info_opvragen", "begroeten"]  # fmt: skip

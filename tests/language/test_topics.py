@@ -20,7 +20,7 @@ def test_a_trailing_star_matches_any_ending() -> None:
 
 
 def test_phrases_match_in_order() -> None:
-    assert hits("Heeft u ooit excuses gekregen?", ["excuses gekregen"]) == 1
+    assert hits("Heeft u ooit excuses gekregen?", ["excuses gekregen"]) == 2, "a phrase weighs more"
     assert hits("Gekregen: excuses?", ["excuses gekregen"]) == 0
 
 
@@ -31,6 +31,11 @@ def test_a_chat_typo_in_a_longer_word_is_tolerated() -> None:
     # Short words and other first letters are not guessed at.
     assert hits("Doet u nog iets naast de uitkering?", ["fiets"]) == 0
     assert hits("Hoe is het met uw zon?", ["zoon"]) == 0
+
+
+def test_a_phrase_outweighs_a_word_of_another_topic() -> None:
+    subjects = [("inkomen", ("bijstand",)), ("bedrag", ("hoeveel bijstand",))]
+    assert touched("Weet u hoeveel bijstand u krijgt?", subjects)[0] == "bedrag"
 
 
 def test_topics_are_ordered_by_how_clearly_they_are_named() -> None:
