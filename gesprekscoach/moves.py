@@ -17,13 +17,15 @@ POLARITIES = {"+", "-", "0"}
 CLOSED_MOVES = frozenset({"gesloten_vraag", "info_opvragen"})
 # Asking what the inwoner needs, can do or wants: the heart of the communicatiekaart.
 NEEDS_QUESTIONS = frozenset({"vraag_wat_nodig", "vraag_zelf_doen", "vraag_benadering"})
+# The pitfalls: judging, hiding behind the rules, sending the inwoner elsewhere.
+PITFALLS = frozenset({"oordelen", "regels_benadrukken", "doorverwijzen"})
 # Which act of a message is its main act, the one the inwoner answers: a
 # pitfall outranks a question or data request, which outranks an action or
 # offer, which outranks a reflection, then small talk, then greeting and
 # closing. Between acts of the same rank the later one is main (a message
 # usually ends with what it asks).
 MAIN_ACT_RANK = {
-    **dict.fromkeys(("oordelen", "regels_benadrukken", "doorverwijzen"), 6),
+    **dict.fromkeys(sorted(PITFALLS), 6),
     # Among questions, the needs questions weigh most, and a follow-up makes the
     # whole message one ("Kunt u daar meer over vertellen? Wat maakt het zwaar?").
     **dict.fromkeys(("vraag_wat_nodig", "vraag_zelf_doen", "vraag_benadering"), 5.6),

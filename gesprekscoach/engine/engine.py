@@ -20,6 +20,7 @@ from gesprekscoach.engine.subjects import (
     resolved_now,
 )
 from gesprekscoach.language.jargon import JargonHit, JargonLexicon
+from gesprekscoach.language.topics import hits
 from gesprekscoach.moves import CLOSED_MOVES, FALLBACK, NEEDS_QUESTIONS
 from gesprekscoach.personas.model import (
     BANDS,
@@ -215,20 +216,24 @@ class PersonaEngine:
 
         band = band_for(trust)
         said = state.said
+        settled_ids = {*state.resolved, *([settled.id] if settled is not None else [])}
+        settled_words = tuple(w for c in p.concerns if c.id in settled_ids for w in c.triggers)
         key = f"{move}:{choice.reaction}"
         parts: list[str] = []
         topics_told: list[str] = []
         if choice.topic is not None:
             for topic in (choice.topic, *subjects.topics[1:]):
-                line = self._pick(self._topic_replies(topic, state, trust, subjects.follow_up),
-                                  band, state, said, turn, f"{key}:{topic.id}")  # fmt: skip
+                options = self._topic_replies(topic, state, trust, subjects.follow_up)
+                line = self._pick(options, band, state, said, turn, f"{key}:{topic.id}",
+                                  settled_words)  # fmt: skip
                 parts.append(line)
                 said = (*said, reply_id(line))
                 topics_told.append(topic.id)
             if choice.tail:
-                parts.append(self._pick(_flat(choice.tail), band, state, said, turn, f"{key}:tail"))
+                parts.append(self._pick(_flat(choice.tail), band, state, said, turn, f"{key}:tail",
+                                        settled_words))  # fmt: skip
         else:
-            parts.append(self._pick(choice.replies, band, state, said, turn, key))
+            parts.append(self._pick(choice.replies, band, state, said, turn, key, settled_words))
         reply = " ".join(parts)
         subject = topics_told[0] if topics_told else None
         if settled is not None:
@@ -340,8 +345,14 @@ class PersonaEngine:
         said_ids: tuple[str, ...],
         turn: int,
         key: str,
+        settled: tuple[str, ...] = (),
     ) -> str:
-        """A variant not said before in this session; nearby bands before repeating."""
+        """A variant not said before in this session; nearby bands before repeating.
+
+        Within a band, variants that bring up a concern already dealt with
+        (`settled`: its trigger words) come last: once the power is arranged,
+        Samira stops talking about the cut-off where she has anything else to say.
+        """
         rng = random.Random(f"{state.persona_id}:{state.seed}:{turn}:{key}")
         said = set(said_ids)
         order = [band] + sorted(
@@ -350,8 +361,9 @@ class PersonaEngine:
         )
         for candidate_band in order:
             fresh = [t for t in replies.for_band(candidate_band) if reply_id(t) not in said]
-            if fresh:
-                return rng.choice(fresh)
+            current = [t for t in fresh if not hits(t, settled)] if settled else fresh
+            if current or fresh:
+                return rng.choice(current or fresh)
         # Everything has been said: repeat the one said longest ago.
         variants = replies.for_band(band)
         last_said = {rid: i for i, rid in enumerate(said_ids)}

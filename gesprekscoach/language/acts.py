@@ -16,7 +16,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gesprekscoach.moves import order_acts
+from gesprekscoach.language.topics import dutch_share
+from gesprekscoach.moves import PITFALLS, order_acts
 
 # Abbreviations that end in a full stop without ending the sentence.
 ABBREVIATIONS = frozenset(
@@ -179,6 +180,9 @@ class LabelledAct:
     confidence: float
 
 
+# Below this share of Dutch words an act is not understood, however sure the
+# classifier is (character n-grams find something in anything).
+MIN_DUTCH_SHARE = 0.5
 # What a question can be when the classifier is unsure which: a clear
 # question is a question, never "not understood".
 QUESTION_MOVES = frozenset(
@@ -209,7 +213,10 @@ def label_acts(
     labelled: list[LabelledAct] = []
     for act, probabilities in zip(acts, classify(texts), strict=True):
         move, confidence = max(probabilities.items(), key=lambda kv: kv[1])
-        if confidence < threshold:
+        if dutch_share(act.text) < MIN_DUTCH_SHARE:
+            # Gibberish or another language: the inwoner cannot place it either.
+            move = fallback
+        elif confidence < threshold:
             kinds = {m: p for m, p in probabilities.items() if m in QUESTION_MOVES}
             if act.is_question and kinds:
                 move, confidence = max(kinds.items(), key=lambda kv: kv[1])
@@ -234,8 +241,12 @@ def label_acts(
         # nooit zo mogen gaan. Ik snap dat u op uw hoede bent." is empathy, though
         # one sentence alone reads as a judgement); the acts add what else it did.
         whole_move, sure = max(classify([text])[0].items(), key=lambda kv: kv[1])
-        if sure >= act_threshold:
+        if sure >= act_threshold and dutch_share(text) >= MIN_DUTCH_SHARE:
+            # The whole message is not a pitfall, so neither is one sentence of it.
+            if whole_move not in PITFALLS:
+                placed = [a for a in placed if a.move not in PITFALLS]
             placed = [LabelledAct(text, whole_move, round(sure, 4)), *placed]
-            order = (whole_move, *(m for m in order if m != whole_move))
+            order = (whole_move, *(m for m in order if m != whole_move and m in
+                                   {a.move for a in placed}))  # fmt: skip
     best = {m: max((a for a in placed if a.move == m), key=lambda a: a.confidence) for m in order}
     return tuple(best[m] for m in order)

@@ -71,6 +71,22 @@ def is_dutch_word(token: str) -> bool:
     return wordfreq.zipf_frequency(token, "nl") >= KNOWN_WORD_ZIPF
 
 
+@lru_cache(maxsize=65536)
+def _reads_as_dutch(token: str) -> bool:
+    nl = wordfreq.zipf_frequency(token, "nl")
+    return nl >= KNOWN_WORD_ZIPF and nl >= wordfreq.zipf_frequency(token, "en") - 1.0
+
+
+def dutch_share(text: str) -> float:
+    """The share of words that are Dutch rather than English or nothing at all (0-1).
+
+    "asdkj qwpoe" and "Could you send me the documents?" score near 0; chat
+    Dutch with a typo or two ("hoe gaat t met je dochtre") well above one half.
+    """
+    tokens = [t for t in normalise(text).split() if not t.isdigit()]
+    return sum(_reads_as_dutch(t) for t in tokens) / len(tokens) if tokens else 0.0
+
+
 def _typo_of(token: str, word: str) -> bool:
     """A chat typo of a longer word: one edit away, same first letter, and no word of its own."""
     return (

@@ -33,7 +33,9 @@ def test_broken_persona_file_is_reported_in_dutch(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "data/catalogues", tmp_path / "data/catalogues")
     shutil.copytree(ROOT / "data/personas", tmp_path / "data/personas")
     path = tmp_path / "data/personas/henk.yml"
-    path.write_text(path.read_text(encoding="utf-8").replace("trust: 40", "trust: veel"))
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("start: {trust: 40", "start: {trust: veel")
+    )
     result = coach("personas", env={**os.environ, "COACH_HOME": str(tmp_path)})
     assert result.returncode == 2
     assert "Fout in een databestand" in result.stderr

@@ -122,5 +122,12 @@ def test_samira_stops_about_the_power_once_it_is_arranged(catalogues: Catalogues
         result = engine.respond(state, Utterance(text, "open_vraag", 0.9))
         assert result.reaction != "eerst_de_stroom", text
         state = result.state
+    for text, move in (("Wat heb je nodig van mij?", "vraag_wat_nodig"),
+                       ("Ik maak een plan met drie stappen.", "stappenplan"),
+                       ("Je doet het echt goed.", "geruststellen")):  # fmt: skip
+        result = engine.respond(state, Utterance(text, move, 0.9))
+        assert result.move == move
+        assert not any(w in result.reply.lower() for w in ("afsluit", "stroom")), result.reply
+        state = result.state
     bye = engine.respond(state, Utterance("Fijne dag, tot snel.", "afsluiten", 0.9))
     assert bye.reaction == "recall", "what was arranged comes back at the close"
