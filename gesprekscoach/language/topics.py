@@ -138,6 +138,58 @@ def _pattern(trigger: str) -> _Pattern | None:
     return _Pattern(words, prefix) if words else None
 
 
+@dataclass(frozen=True)
+class _Text:
+    """A message read once for matching: its words, their stems, and its possible typos."""
+
+    tokens: tuple[str, ...]
+    words: frozenset[str]
+    stems: frozenset[str]
+    """Each word without a Dutch ending it may carry ("schulden" -> "schuld")."""
+    typos: tuple[str, ...]
+    """Words of five letters or more that are no Dutch word: the only typo candidates."""
+
+    @classmethod
+    def read(cls, text: str) -> _Text:
+        tokens = tuple(normalise(text).split())
+        stems = {
+            t[: -len(suffix)]
+            for t in tokens
+            for suffix in SUFFIXES
+            if t.endswith(suffix) and len(t) - len(suffix) >= INFLECT_MIN_LENGTH
+        }
+        typos = tuple(
+            t for t in set(tokens) if len(t) >= FUZZY_MIN_LENGTH and not t.isdigit()
+            and not is_dutch_word(t)
+        )  # fmt: skip
+        return cls(tokens, frozenset(tokens), frozenset(stems), typos)
+
+    def has(self, pattern: _Pattern) -> bool:
+        if len(pattern.words) == 1:
+            word = pattern.words[0]
+            if pattern.prefix:
+                return any(t.startswith(word) for t in self.words)
+            return (
+                word in self.words
+                or (len(word) >= INFLECT_MIN_LENGTH and word in self.stems)
+                or any(_typo_of(t, word) for t in self.typos)
+            )
+        fixed = pattern.words[:-1] if pattern.prefix else pattern.words
+        if not self.typos and any(w not in self.words and w not in self.stems for w in fixed):
+            return False  # a word of the phrase is missing: no need to look for the phrase
+        tokens = list(self.tokens)
+        return any(pattern.matches_at(tokens, i) for i in range(len(tokens)))
+
+
+def _score(text: _Text, triggers: Iterable[str]) -> int:
+    score = 0
+    for trigger in triggers:
+        pattern = _pattern(trigger)
+        if pattern and text.has(pattern):
+            score += pattern.weight
+    return score
+
+
 def hits(text: str, triggers: Iterable[str]) -> int:
     """How strongly the triggers occur in the text (0: not at all).
 
@@ -145,16 +197,11 @@ def hits(text: str, triggers: Iterable[str]) -> int:
     "hoeveel bijstand" names the amount more clearly than "bijstand" names the
     income, while "in de buurt" weighs no more than "familie".
     """
-    tokens = normalise(text).split()
-    score = 0
-    for trigger in triggers:
-        pattern = _pattern(trigger)
-        if pattern and any(pattern.matches_at(tokens, i) for i in range(len(tokens))):
-            score += pattern.weight
-    return score
+    return _score(_Text.read(text), triggers)
 
 
 def touched(text: str, subjects: Iterable[tuple[str, tuple[str, ...]]]) -> tuple[str, ...]:
     """The ids of the subjects (id, triggers) the text touches, most triggers first."""
-    scored = [(hits(text, triggers), i, sid) for i, (sid, triggers) in enumerate(subjects)]
+    read = _Text.read(text)
+    scored = [(_score(read, triggers), i, sid) for i, (sid, triggers) in enumerate(subjects)]
     return tuple(sid for n, _, sid in sorted(scored, key=lambda s: (-s[0], s[1])) if n)
