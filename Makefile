@@ -30,8 +30,8 @@ bench: train
 	@$(PY) -m bench.telegram
 
 lint: setup
-	@$(VENV)/bin/ruff check gesprekscoach coach_nlu actions bench tests scripts migrations bot
-	@$(VENV)/bin/ruff format --check gesprekscoach coach_nlu actions bench tests scripts migrations bot
+	@$(VENV)/bin/ruff check gesprekscoach coach_nlu coach_channel actions bench tests scripts migrations bot
+	@$(VENV)/bin/ruff format --check gesprekscoach coach_nlu coach_channel actions bench tests scripts migrations bot
 	@$(VENV)/bin/mypy
 
 clean:

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from gesprekscoach import practice
+from gesprekscoach.control import ControlError, persona_value, seed_value
 from gesprekscoach.domain import default_catalogues
 from gesprekscoach.feedback.transcript import practices_started, turns_from_events
 from gesprekscoach.protocol import ACTS, PAYLOAD_KEY
@@ -65,14 +66,15 @@ class ActionStartPractice(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        seed = _entity(tracker, "seed")
+        # The channel checked these already; a tracker from anywhere else is checked again.
         try:
-            seed_value = int(seed) if seed is not None else 0
-        except (TypeError, ValueError):
-            seed_value = 0
-        persona = _entity(tracker, "persona")
-        hints = _flag(_entity(tracker, "hints"))
-        output = practice.start(default_catalogues(), persona and str(persona), seed_value, hints)
+            seed = seed_value(_entity(tracker, "seed") or 0)
+            persona = persona_value(_entity(tracker, "persona"))
+        except ControlError as exc:
+            output = practice.refused(str(exc), exc.field)
+        else:
+            hints = _flag(_entity(tracker, "hints"))
+            output = practice.start(default_catalogues(), persona, seed, hints)
         return _emit(dispatcher, tracker, output)
 
 

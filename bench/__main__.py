@@ -20,11 +20,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from bench.load import PERSONAS, REQUEST_TIMEOUT, load_scripts
+from bench.load import PERSONAS, REQUEST_TIMEOUT, Endpoint, load_scripts
 from bench.procs import free_port, kill_own_children, machine
 from bench.reference import ReferenceBot
 from bench.report import render, write_json
 from bench.runner import bench_server, conversations_dir, phases_for
+from gesprekscoach.local_secrets import channel_token
 from gesprekscoach.settings import Settings, load_settings
 from gesprekscoach.stack import Stack
 from gesprekscoach.training import current_model, train
@@ -96,7 +97,7 @@ def bench_ours(
         ours["ready_seconds"] = round(stack.ready_seconds or 0.0, 1)
         ours.update(
             bench_server(
-                settings.rasa_url,
+                Endpoint.coach(settings.rasa_url, channel_token(settings)),
                 {"rasa": stack.rasa.pid, "actions": stack.actions.pid},
                 phases_for(args.users, args.turns),
                 load_scripts(conversations_dir(settings.root)),
@@ -120,7 +121,7 @@ def bench_reference(
         ref["ready_seconds"] = round(bot.start(), 1)
         ref.update(
             bench_server(
-                bot.url,
+                Endpoint.rest_channel(bot.url),
                 {"rasa": bot.pid},
                 phases_for(args.users, args.turns),
                 load_scripts(conversations_dir(settings.root)),
@@ -134,7 +135,8 @@ def bench_reference(
 
 def notes(args: argparse.Namespace) -> list[str]:
     return [
-        "latency = wall-clock time a client waits for POST /webhooks/rest/webhook; "
+        "latency = wall-clock time a client waits for POST /webhooks/coach/webhook "
+        "(the reference: /webhooks/rest/webhook); "
         "percentiles and turns/s count successful turns only (200 with a non-empty reply).",
         "errors = non-200, timeouts (>"
         f"{REQUEST_TIMEOUT:.0f} s), connection errors and empty replies.",

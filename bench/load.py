@@ -1,8 +1,9 @@
-"""Simulated casemanagers on the REST channel, and what they measure.
+"""Simulated casemanagers on the practice channel, and what they measure.
 
 Each user is its own aiohttp session with its own sender id, posting to
-/webhooks/rest/webhook exactly like `coach chat` does, so a turn's latency is
-the wall-clock time a real client waits for the inwoner's answer.
+/webhooks/coach/webhook exactly like `coach chat` does, so a turn's latency is
+the wall-clock time a real client waits for the inwoner's answer. The `rasa
+init` reference has no practice channel: it gets the same messages on REST.
 """
 
 from __future__ import annotations
@@ -22,11 +23,41 @@ import aiohttp
 
 from gesprekscoach.cli.play import Script, load_script
 from gesprekscoach.protocol import PAYLOAD_KEY
-from gesprekscoach.rasa_client import start_message
+from gesprekscoach.rasa_client import CHANNEL_PATH, start_control
 
 PERSONAS = ("marco", "henk", "samira")
 REQUEST_TIMEOUT = 30.0
 """Seconds a turn may take before it counts as a timeout (a person would give up)."""
+
+
+Message = str | dict[str, Any]
+"""Typed text, or a control command (start, stop) for the practice channel."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where the simulated clients post: our practice channel, or a plain REST channel."""
+
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    rest: bool = False
+
+    @classmethod
+    def coach(cls, base_url: str, token: str) -> Endpoint:
+        return cls(f"{base_url}{CHANNEL_PATH}", {"Authorization": f"Bearer {token}"})
+
+    @classmethod
+    def rest_channel(cls, base_url: str) -> Endpoint:
+        return cls(f"{base_url}/webhooks/rest/webhook", rest=True)
+
+    def body(self, sender: str, message: Message) -> dict[str, Any]:
+        if isinstance(message, str):
+            return {"sender": sender, "message": message}
+        if self.rest:  # the reference reads commands the old way, as "/intent{...}" text
+            intent = {"start": "start_oefening", "stop": "stop_oefening"}[message["command"]]
+            entities = {k: v for k, v in message.items() if k != "command"}
+            return {"sender": sender, "message": f"/{intent}{json.dumps(entities)}"}
+        return {"sender": sender, "control": message}
 
 
 @dataclass(frozen=True)
@@ -90,7 +121,7 @@ def load_scripts(folder: Path) -> list[Script]:
     return scripts
 
 
-def user_messages(scripts: list[Script], user: int, turns: int, seed: int) -> list[str]:
+def user_messages(scripts: list[Script], user: int, turns: int, seed: int) -> list[Message]:
     """The ``turns`` messages of one simulated casemanager.
 
     Persona cycles marco, henk, samira; the user plays that persona's scripts
@@ -102,11 +133,11 @@ def user_messages(scripts: list[Script], user: int, turns: int, seed: int) -> li
     order: Iterator[Script] = itertools.islice(
         itertools.cycle(own), user // len(PERSONAS) % len(own), None
     )
-    messages: list[str] = []
+    messages: list[Message] = []
     for practice, script in enumerate(order):
         if len(messages) >= turns:
             break
-        messages.append(start_message(persona, seed + 1000 * user + practice))
+        messages.append(start_control(persona, seed + 1000 * user + practice))
         messages.extend(script.lines)
     return messages[:turns]
 
@@ -122,12 +153,15 @@ class Turn(NamedTuple):
 
 
 async def send_turn(
-    session: aiohttp.ClientSession, url: str, sender: str, text: str,
+    session: aiohttp.ClientSession,
+    endpoint: Endpoint,
+    sender: str,
+    message: Message,
     metadata: dict[str, str] | None = None,
-) -> Turn:  # fmt: skip
+) -> Turn:
     """Post one message and time it until the whole answer is read."""
     started = time.perf_counter()
-    payload: dict[str, Any] = {"sender": sender, "message": text}
+    payload = endpoint.body(sender, message)
     if metadata:
         payload["metadata"] = metadata
 
@@ -135,7 +169,7 @@ async def send_turn(
         return (time.perf_counter() - started) * 1000.0
 
     try:
-        async with session.post(url, json=payload) as response:
+        async with session.post(endpoint.url, json=payload, headers=endpoint.headers) as response:
             body = await response.read()
             elapsed = since()
             if response.status != 200:
@@ -160,15 +194,14 @@ async def send_turn(
 
 
 async def _user(
-    base_url: str,
+    endpoint: Endpoint,
     sender: str,
-    messages: list[str],
+    messages: list[Message],
     think: tuple[float, float],
     rng: random.Random,
     result: PhaseResult,
     deadline: float,
 ) -> None:
-    url = f"{base_url}/webhooks/rest/webhook"
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         if think[1] > 0:  # people do not all press Enter in the same millisecond
@@ -179,7 +212,7 @@ async def _user(
             if i and think[1] > 0:
                 await asyncio.sleep(rng.uniform(*think))
             result.sent += 1
-            turn = await send_turn(session, url, sender, text)
+            turn = await send_turn(session, endpoint, sender, text)
             if turn.error is None:
                 result.latencies_ms.append(turn.ms)
             else:
@@ -187,7 +220,7 @@ async def _user(
 
 
 async def run_phase(
-    base_url: str,
+    endpoint: Endpoint,
     phase: Phase,
     scripts: list[Script],
     seed: int,
@@ -203,7 +236,7 @@ async def run_phase(
     deadline = started + phase.time_limit
     users = [
         _user(
-            base_url,
+            endpoint,
             f"bench-{tag}-{phase.name}-{u}",
             user_messages(scripts, u, phase.turns, seed),
             phase.think,
@@ -235,7 +268,7 @@ async def run_phase(
 
 
 async def warm_up(
-    base_url: str, scripts: list[Script], tag: str, turns: int = 8
+    endpoint: Endpoint, scripts: list[Script], tag: str, turns: int = 8
 ) -> tuple[int, list[dict[str, str]]]:
     """A few sequential turns so lazy loading is not billed to the first measured user.
 
@@ -245,10 +278,10 @@ async def warm_up(
     timeout = aiohttp.ClientTimeout(total=120)
     errors = 0
     sample: list[dict[str, str]] = []
-    url = f"{base_url}/webhooks/rest/webhook"
     async with aiohttp.ClientSession(timeout=timeout) as session:
         for text in messages:
-            turn = await send_turn(session, url, f"bench-{tag}-warmup", text)
+            turn = await send_turn(session, endpoint, f"bench-{tag}-warmup", text)
             errors += turn.error is not None
-            sample.append({"message": text, "reply": turn.reply or f"<{turn.error}>"})
+            shown = text if isinstance(text, str) else json.dumps(text)
+            sample.append({"message": shown, "reply": turn.reply or f"<{turn.error}>"})
     return errors, sample

@@ -10,7 +10,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from bench.load import Phase, run_phase, warm_up
+from bench.load import Endpoint, Phase, run_phase, warm_up
 from bench.procs import RssPeak, rss_mb
 from gesprekscoach.cli.play import Script
 
@@ -42,14 +42,14 @@ def _round(value: float) -> float:
 
 
 async def _bench(
-    base_url: str,
+    endpoint: Endpoint,
     servers: dict[str, int | None],
     phases: list[Phase],
     scripts: list[Script],
     seed: int,
     tag: str,
 ) -> dict[str, Any]:
-    warmup_errors, warmup_sample = await warm_up(base_url, scripts, tag)
+    warmup_errors, warmup_sample = await warm_up(endpoint, scripts, tag)
     idle = {name: _round(rss_mb(pid)) for name, pid in servers.items()}
     peaks = {name: RssPeak(pid) for name, pid in servers.items()}
 
@@ -63,7 +63,7 @@ async def _bench(
             f"    {tag}: phase {phase.name} ({phase.users} users x {phase.turns} turns)...",
             flush=True,
         )
-        result = await run_phase(base_url, phase, scripts, seed, tag, on_tick=sample)
+        result = await run_phase(endpoint, phase, scripts, seed, tag, on_tick=sample)
         results[phase.name] = result.summary()
     sample()
     after = {name: _round(rss_mb(pid)) for name, pid in servers.items()}
@@ -88,7 +88,7 @@ async def _bench(
 
 
 def bench_server(
-    base_url: str,
+    endpoint: Endpoint,
     servers: dict[str, int | None],
     phases: list[Phase],
     scripts: list[Script],
@@ -96,7 +96,7 @@ def bench_server(
     tag: str,
 ) -> dict[str, Any]:
     """Warm up, run every phase and return the figures (memory per server process group)."""
-    return asyncio.run(_bench(base_url, servers, phases, scripts, seed, tag))
+    return asyncio.run(_bench(endpoint, servers, phases, scripts, seed, tag))
 
 
 def conversations_dir(root: Path) -> Path:

@@ -85,7 +85,7 @@ def run_once(stack: Stack, code: str, users: int, turns: int, seed: int, concurr
     latencies: list[float] = []
     errors: list[str] = []
     with FakeBotAPI() as fake:
-        bridge = RasaBridge(RasaClient(stack.settings.rasa_url, retries=0, timeout=60))
+        bridge = RasaBridge(RasaClient.for_settings(stack.settings, retries=0, timeout=60))
         app = build_application("123:BENCH", bridge, default_catalogues(),
                                 pseudonym_salt(stack.settings),
                                 make_engine(stack.settings.database_url),

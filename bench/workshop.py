@@ -29,14 +29,16 @@ from typing import Any
 
 import aiohttp
 
-from bench.load import REQUEST_TIMEOUT, load_scripts, percentile, send_turn
+from bench.load import REQUEST_TIMEOUT, Endpoint, load_scripts, percentile, send_turn
 from bench.procs import free_port, kill_group, machine
 from bench.runner import conversations_dir
 from gesprekscoach.cli.play import Script
-from gesprekscoach.rasa_client import STOP_INTENT, start_message
+from gesprekscoach.local_secrets import channel_token
+from gesprekscoach.rasa_client import start_control
 from gesprekscoach.settings import Settings, load_settings
 from gesprekscoach.stack import Stack
 from gesprekscoach.storage.db import make_engine, session_factory
+from gesprekscoach.storage.repository import pseudonym
 from gesprekscoach.training import current_model, train
 from gesprekscoach.workshops.service import WorkshopPlan, create_workshop, set_status
 
@@ -103,16 +105,16 @@ async def watch(session: aiohttp.ClientSession, url: str, screen: Screen) -> Non
 
 
 async def casemanager(
-    rasa: str, code: str, n: int, persona: str, lines: list[str], acks: Acks, seed: int
+    rasa: Endpoint, code: str, n: int, persona: str, lines: list[str], acks: Acks, seed: int
 ) -> None:
     rng = random.Random(seed * 31 + n)
-    meta = {"channel": "bench", "user": f"deelnemer-{n}", "name": f"Deelnemer {n}",
+    meta = {"channel": "bench", "person": pseudonym("bench", f"deelnemer-{n}", "bench"),
             "workshop": code}  # fmt: skip
-    url, sender = f"{rasa}/webhooks/rest/webhook", f"bench-ws-{n}"
+    url, sender = rasa, f"bench-ws-{n}"
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         await asyncio.sleep(rng.uniform(0, 3))
-        turn = await send_turn(session, url, sender, start_message(persona, n, True), meta)
+        turn = await send_turn(session, url, sender, start_control(persona, n, True), meta)
         acks.started.append(time.time())
         acks.errors += turn.error is not None
         for text in lines:
@@ -124,7 +126,7 @@ async def casemanager(
             acks.latencies_ms.append(turn.ms)
             if turn.kind == "turn":  # not when the inwoner had already ended the conversation
                 acks.turns.append(time.time())
-        turn = await send_turn(session, url, sender, f"/{STOP_INTENT}", meta)
+        turn = await send_turn(session, url, sender, {"command": "stop"}, meta)
         acks.ended.append(time.time())
         acks.errors += turn.error is not None
 
@@ -151,7 +153,7 @@ def stats(values: list[float]) -> dict[str, Any]:
             "max_ms": round(max(values), 1) if values else None}  # fmt: skip
 
 
-async def run(args: argparse.Namespace, rasa: str, review: str, wid: int, code: str) -> dict:
+async def run(args: argparse.Namespace, rasa: Endpoint, review: str, wid: int, code: str) -> dict:
     scripts = load_scripts(conversations_dir(load_settings().root))
     personas = ("henk",)
     acks, beamer, live = Acks(), Screen(), Screen()
@@ -216,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
                 _wait_http(f"{base}/login")
                 print(f"==> Werkatelier {code}: {args.users} casemanagers, {args.turns} turns "
                       "each, beamer and live page connected...", flush=True)  # fmt: skip
-                results = asyncio.run(run(args, stack.settings.rasa_url, base, wid, code))
+                rasa = Endpoint.coach(stack.settings.rasa_url, channel_token(stack.settings))
+                results = asyncio.run(run(args, rasa, base, wid, code))
             finally:
                 kill_group(review)
             results["turns_logged"] = _logged(settings.database_url, code)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -68,11 +69,13 @@ def progress_chart(
         return progress_png(per_tip, themes), ended
 
 
-def erase(engine: Engine, user_id: int, salt: str, catalogues: Catalogues) -> int | None:
+def erase(
+    engine: Engine, user_id: int, salt: str, catalogues: Catalogues, spool: Path | None = None
+) -> int | None:
     """Erase everything of this Telegram user; the number of sessions, or None if unknown."""
     with session_factory(engine)() as db, db.begin():
         person = _person(db, user_id, salt)
         if person is None:  # consent given, never practised: still something to erase
             erase_bot_state(db, "telegram", pseudonym("telegram", str(user_id), salt))
             return None
-        return erase_person(db, int(person.id), catalogues)
+        return erase_person(db, int(person.id), catalogues, spool)

@@ -6,6 +6,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -54,6 +55,7 @@ def build_application(
     flood: FloodGuard | None = None,
     backoff: float = 1.0,
     concurrent: bool = True,
+    spool: Path | None = None,
 ) -> Application:
     # httpx logs every request URL, and the URL carries the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -82,6 +84,7 @@ def build_application(
         flood=flood or FloodGuard(),
         locks=locks,
         retries=PendingRetries(retry_delays),
+        spool=spool,
     )
     groups = filters.ChatType.GROUPS
     # In a group chat: a round held together; personal matters belong in a private chat.
@@ -117,6 +120,10 @@ def build_application(
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, handlers.not_text))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.talk))
     application.add_handler(MessageHandler(~filters.TEXT & ~filters.COMMAND, handlers.not_text))
+    # A command the bot does not know (or "/restart" typed out of habit): say what there is.
+    application.add_handler(
+        MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, handlers.say(texts.UNKNOWN))
+    )
     application.add_error_handler(handlers.on_error)
     return application
 

@@ -6,8 +6,9 @@ import asyncio
 import hashlib
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from gesprekscoach.rasa_client import RasaClient, Reply
+from gesprekscoach.rasa_client import RasaClient, Reply, start_control
 
 
 def chat_key(chat_id: int, salt: str) -> str:
@@ -25,23 +26,21 @@ class RasaBridge:
     client: RasaClient
 
     async def send(self, sender: str, text: str, metadata: dict[str, str]) -> Reply:
+        """What the casemanager typed: text, whatever it looks like."""
         return await asyncio.to_thread(self.client.send, sender, text, metadata)
+
+    async def _control(
+        self, sender: str, control: dict[str, Any], metadata: dict[str, str]
+    ) -> Reply:
+        return await asyncio.to_thread(self.client.control, sender, control, metadata)
 
     async def start(
         self, sender: str, persona: str, seed: int, hints: bool, metadata: dict[str, str]
     ) -> Reply:
-        from gesprekscoach.rasa_client import start_message
-
-        return await self.send(sender, start_message(persona, seed, hints), metadata)
+        return await self._control(sender, start_control(persona, seed, hints), metadata)
 
     async def stop(self, sender: str, metadata: dict[str, str]) -> Reply:
-        from gesprekscoach.rasa_client import STOP_INTENT
-
-        return await self.send(sender, f"/{STOP_INTENT}", metadata)
+        return await self._control(sender, {"command": "stop"}, metadata)
 
     async def hints(self, sender: str, on: bool, metadata: dict[str, str]) -> Reply:
-        import json
-
-        from gesprekscoach.rasa_client import HINTS_INTENT
-
-        return await self.send(sender, f"/{HINTS_INTENT}{json.dumps({'hints': on})}", metadata)
+        return await self._control(sender, {"command": "hints", "hints": on}, metadata)

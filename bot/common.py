@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from telegram import Bot, Message, Update
@@ -20,10 +21,12 @@ from bot.state import ChatStore
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.rasa_client import RasaUnavailable, Reply
 from gesprekscoach.storage.bot_state import ChatState
+from gesprekscoach.storage.repository import pseudonym
 from gesprekscoach.workshops.service import WorkshopInfo, workshop_info
 
 MAX_TEXT = 4000  # what the inwoner reads; Telegram allows 4096 per message
 GROUP_TYPES = ("group", "supergroup")
+CHANNEL = "telegram"
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class Deps:
     flood: FloodGuard
     locks: ChatLocks
     retries: PendingRetries
+    spool: Path | None = None
+    """The session log's spool: an erasure removes waiting writes there too."""
 
 
 def deps_of(context: ContextTypes.DEFAULT_TYPE) -> Deps:
@@ -46,16 +51,16 @@ def deps_of(context: ContextTypes.DEFAULT_TYPE) -> Deps:
     return deps
 
 
-def metadata_of(update: Update) -> dict[str, str]:
-    """Who is practising, for the session log: pseudonymised there, never the raw id here."""
+def metadata_of(update: Update, salt: str) -> dict[str, str]:
+    """Who is practising, as a salted hash made here: a raw Telegram id or name never leaves
+    this adapter (Rasa's tracker, the session log and the logs only see the pseudonym)."""
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
-    return {
-        "channel": "telegram",
-        "user": str(user.id) if user else "",
-        "name": (user.first_name if user else "") or "Telegram",
-        "chat_type": chat.type if chat else "",
-        "message_id": str(message.message_id) if message else "",
-    }
+    meta = {"channel": CHANNEL, "chat_type": chat.type if chat else ""}
+    if user:
+        meta["person"] = pseudonym(CHANNEL, str(user.id), salt)
+    if message:
+        meta["message_id"] = str(message.message_id)
+    return meta
 
 
 async def say_reply(bot: Bot, chat_id: int, reply: Reply) -> None:
@@ -83,15 +88,14 @@ async def read_text(message: Message) -> str:
     return text[:MAX_TEXT]
 
 
-def session_metadata(update: Update, state: ChatState) -> dict[str, str]:
+def session_metadata(update: Update, state: ChatState, salt: str) -> dict[str, str]:
     """The writer, plus the workshop and (in a group's round) the group it belongs to."""
-    meta = metadata_of(update)
+    meta = metadata_of(update, salt)
     chat = update.effective_chat
     if state.workshop:
         meta["workshop"] = state.workshop
     if chat is not None and chat.type in GROUP_TYPES:
-        meta["group"] = str(chat.id)
-        meta["group_name"] = chat.title or "Groep"
+        meta["group"] = pseudonym(CHANNEL, str(chat.id), salt)
     return meta
 
 
@@ -116,8 +120,9 @@ async def open_conversation(
     assert state.sender is not None and state.persona_id is not None
     await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     try:
-        reply = await deps.bridge.start(state.sender, state.persona_id, random.randrange(2**31),
-                                        state.hints, session_metadata(update, state))  # fmt: skip
+        metadata = session_metadata(update, state, deps.salt)
+        seed = random.randrange(2**31)
+        reply = await deps.bridge.start(state.sender, state.persona_id, seed, state.hints, metadata)
     except RasaUnavailable:
         await deps.store.update(chat_id, sender=None, round=None)
         await message.reply_text(texts.RASA_DOWN_START)

@@ -148,7 +148,7 @@ async def talk(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     text = await read_text(message)
     await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-    metadata = session_metadata(update, state)
+    metadata = session_metadata(update, state, deps.salt)
     state = await _flush_pending(deps, context.bot, chat_id, state, metadata)
     if not state.pending:
         try:
@@ -169,7 +169,7 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not state.sender:
         await message.reply_text(texts.NO_PRACTICE)
         return
-    metadata = session_metadata(update, state)
+    metadata = session_metadata(update, state, deps.salt)
     state = await _flush_pending(deps, context.bot, chat_id, state, metadata)
     try:
         if state.pending:
@@ -199,7 +199,7 @@ async def hints(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text("Tips staan " + arg + " voor je volgende gesprek.")
         return
     try:
-        reply = await deps.bridge.hints(state.sender, arg == "aan", metadata_of(update))
+        reply = await deps.bridge.hints(state.sender, arg == "aan", metadata_of(update, deps.salt))
     except RasaUnavailable:
         await message.reply_text(texts.RASA_DOWN_STOP)
         return
@@ -217,10 +217,10 @@ async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(texts.NOTHING_STORED)
         return
     await message.reply_text(
-        f"Dit is er van je bewaard:\n- je voornaam: {found.name}\n"
+        f"Dit is er van je bewaard, onder de schuilnaam {found.name}:\n"
         f"- {found.sessions} oefengesprek(ken), van {found.first} tot {found.last}\n"
         f"- {found.messages} berichten van jou, met de antwoorden van de inwoner en de feedback\n"
-        "Je Telegram-nummer bewaren we niet. Alles verwijderen? Typ /verwijder."
+        "Je naam en je Telegram-nummer bewaren we niet. Alles verwijderen? Typ /verwijder."
     )
 
 
@@ -259,7 +259,9 @@ async def erase_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.edit_message_text(texts.ERASE_KEPT)
         return
     deps = deps_of(context)
-    count = await asyncio.to_thread(erase, deps.engine, user.id, deps.salt, deps.catalogues)
+    count = await asyncio.to_thread(
+        erase, deps.engine, user.id, deps.salt, deps.catalogues, deps.spool
+    )
     deps.store.forget(user.id, chat.id)
     await query.edit_message_text(
         f"Alles is verwijderd ({count or 0} oefengesprek(ken)). Typ /start om opnieuw te beginnen."

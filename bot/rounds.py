@@ -87,12 +87,16 @@ async def join_round(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await query.answer("Je doet al mee.")
         return
     await deps.store.consent(user.id)  # pressing "Ik doe mee" after the explanation
-    round_ = round_.join(key, (user.first_name or "Deelnemer")[:40])
+    # The round is stored: it holds a number, never the Telegram name (said, not kept).
+    label = f"Deelnemer {len(round_.members) + 1}"
+    round_ = round_.join(key, label)
     await deps.store.update(chat.id, round=round_.to_dict())
     await query.answer("Je doet mee!")
-    name = user.first_name or "Deelnemer"
+    name = user.first_name or "Iemand"
     extra = f" {round_.order_text()}" if round_.ordered else ""
-    await context.bot.send_message(chat.id, texts.ROUND_JOINED.format(name=name) + extra)
+    await context.bot.send_message(
+        chat.id, texts.ROUND_JOINED.format(name=name, label=label) + extra
+    )
 
 
 async def whose_turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -126,7 +130,9 @@ async def talk(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = await read_text(message)
     await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     try:
-        reply = await deps.bridge.send(state.sender, text, session_metadata(update, state))
+        reply = await deps.bridge.send(
+            state.sender, text, session_metadata(update, state, deps.salt)
+        )
     except RasaUnavailable:
         await message.reply_text(texts.ROUND_DOWN)
         return
@@ -157,7 +163,7 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(texts.NO_ROUND)
         return
     try:
-        reply = await deps.bridge.stop(state.sender, session_metadata(update, state))
+        reply = await deps.bridge.stop(state.sender, session_metadata(update, state, deps.salt))
     except RasaUnavailable:
         await message.reply_text(texts.RASA_DOWN_STOP)
         return

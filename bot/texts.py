@@ -65,6 +65,10 @@ ERASE_KEPT = "Er is niets verwijderd."
 NO_PROGRESS = "Je hebt nog geen afgerond oefengesprek. Rond er een af met /stop."
 COACH = "💡 Coach: "
 
+UNKNOWN = (
+    "Die opdracht ken ik niet. Wil je iets tegen de inwoner zeggen? Typ het dan gewoon, "
+    "zonder / ervoor. Alle opdrachten zie je met /help."
+)
 COMMANDS = [
     ("start", "Uitleg en een inwoner kiezen"),
     ("stop", "Gesprek afronden en feedback lezen"),
@@ -117,7 +121,7 @@ ROUND_INTRO = (
 )
 ROUND_ORDERED = " Jullie schrijven om de beurt, in de volgorde waarin je meedoet."
 ROUND_JOIN = "Ik doe mee"
-ROUND_JOINED = "{name} doet mee."
+ROUND_JOINED = "{name} doet mee, als {label}."
 ROUND_NOT_MEMBER = "{name}, druk eerst op 'Ik doe mee' om mee te praten."
 ROUND_WAIT = "Wacht even, {name}: het is de beurt van {turn}."
 NO_ROUND = "Er loopt nu geen oefening in deze groep. Start er een met /oefening."

@@ -9,7 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.common import Deps, deps_of, in_group
-from gesprekscoach.storage.repository import Who
+from gesprekscoach.storage.repository import Who, pseudonym_label
 from gesprekscoach.workshops.service import WorkshopError, WorkshopInfo, join_by_code, normalise
 
 
@@ -61,7 +61,8 @@ async def join_private(update: Update, context: ContextTypes.DEFAULT_TYPE, code:
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
     assert user is not None and chat is not None and message is not None
     deps = deps_of(context)
-    who = Who("telegram", deps.store.user_hash(user.id), (user.first_name or "Telegram")[:80])
+    key = deps.store.user_hash(user.id)
+    who = Who("telegram", key, pseudonym_label("telegram", key))
     try:
         info: WorkshopInfo = await asyncio.to_thread(join_by_code, deps.engine, code, who)
     except WorkshopError as err:

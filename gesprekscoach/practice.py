@@ -44,6 +44,11 @@ def _error(text: str, error: str) -> Output:
     return Output([text], {PAYLOAD_KEY: {"kind": "error", "error": error}})
 
 
+def refused(text: str, field: str) -> Output:
+    """A control value that is not acceptable: said in Dutch, nothing started or logged."""
+    return _error(text, f"invalid_{field}")
+
+
 def _state_payload(state: PersonaState) -> dict[str, Any]:
     return {
         "persona": state.persona_id,

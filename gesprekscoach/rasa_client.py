@@ -1,27 +1,31 @@
-"""Talking to the Rasa server over its REST channel, as every client does.
+"""Talking to the Rasa server over the practice channel (coach_channel), as every client does.
 
-The same channel carries the terminal chat, `coach play` and the benchmark,
-so they measure and exercise exactly what a real client goes through.
+The same channel carries the terminal chat, `coach play`, the Telegram bot and
+the benchmark, so they measure and exercise exactly what a real client goes
+through. Typed text and control commands travel in separate fields.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 
+from gesprekscoach.local_secrets import channel_token
 from gesprekscoach.protocol import PAYLOAD_KEY
+from gesprekscoach.settings import Settings
 
-START_INTENT = "start_oefening"
-STOP_INTENT = "stop_oefening"
-HINTS_INTENT = "hints_instellen"
+CHANNEL_PATH = "/webhooks/coach/webhook"
 
 
 class RasaUnavailable(RuntimeError):
-    """The Rasa server could not be reached or did not answer in time."""
+    """The Rasa server could not be reached, did not answer in time, or could not store."""
+
+
+class ChannelRefused(RuntimeError):
+    """The channel token is missing or wrong: a set-up fault, not an outage."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,11 @@ class Reply:
     @property
     def text(self) -> str:
         return "\n".join(self.texts)
+
+    @property
+    def refused(self) -> bool:
+        """The channel did not take the message (empty, too long, a bad value): texts say why."""
+        return self.payload.get("kind") == "refused"
 
 
 def parse_messages(messages: list[dict[str, Any]]) -> Reply:
@@ -46,38 +55,66 @@ def parse_messages(messages: list[dict[str, Any]]) -> Reply:
     return Reply(texts, payload)
 
 
-def start_message(persona: str | None, seed: int, hints: bool = True) -> str:
-    entities: dict[str, Any] = {"seed": seed, "hints": hints}
+def start_control(persona: str | None, seed: int, hints: bool = True) -> dict[str, Any]:
+    control: dict[str, Any] = {"command": "start", "seed": seed, "hints": hints}
     if persona:
-        entities["persona"] = persona
-    return f"/{START_INTENT}{json.dumps(entities)}"
+        control["persona"] = persona
+    return control
+
+
+def _error_text(response: requests.Response) -> tuple[str, dict[str, Any]]:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    return str(body.get("message") or "De oefenserver weigerde dit bericht."), body
 
 
 class RasaClient:
     def __init__(
         self,
         base_url: str,
+        token: str,
         timeout: float = 60.0,
         retries: int = 2,
         metadata: dict[str, Any] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.metadata = metadata or {}
-        """Sent with every message: who is practising, on which channel (pseudonymised later)."""
+        """Sent with every message: the channel and, from a chat, the writer's pseudonym."""
         self.timeout = timeout
         self.retries = retries
         self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {token}"
+
+    @classmethod
+    def for_settings(
+        cls, settings: Settings, base_url: str | None = None, **options: Any
+    ) -> RasaClient:
+        """A client of this installation's Rasa server, with its channel token."""
+        return cls(base_url or settings.rasa_url, channel_token(settings), **options)
 
     def send(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> Reply:
-        """Send one message; retry briefly on a connection error, then raise RasaUnavailable.
+        """Send what the casemanager typed: always text, whatever it looks like."""
+        return self._post({"sender": sender, "message": text}, metadata)
+
+    def control(
+        self, sender: str, control: dict[str, Any], metadata: dict[str, Any] | None = None
+    ) -> Reply:
+        """Start, stop or switch hints, on the channel's control field (never typed text)."""
+        return self._post({"sender": sender, "control": control}, metadata)
+
+    def _post(self, body: dict[str, Any], metadata: dict[str, Any] | None) -> Reply:
+        """Post once; retry briefly on a connection error, then raise RasaUnavailable.
 
         Only connection failures are retried (the message never arrived), so a
         message is never handled twice.
         """
-        body: dict[str, Any] = {"sender": sender, "message": text}
         if metadata or self.metadata:
             body["metadata"] = {**self.metadata, **(metadata or {})}
-        url = f"{self.base_url}/webhooks/rest/webhook"
+        url = f"{self.base_url}{CHANNEL_PATH}"
         for attempt in range(self.retries + 1):
             try:
                 response = self.session.post(url, json=body, timeout=self.timeout)
@@ -88,12 +125,19 @@ class RasaClient:
                 raise RasaUnavailable("De Rasa-server is niet bereikbaar.") from exc
             except requests.Timeout as exc:
                 raise RasaUnavailable("De Rasa-server antwoordde niet op tijd.") from exc
+            if response.status_code in (401, 403):
+                raise ChannelRefused(
+                    "Het oefenkanaal weigert de toegang: het kanaaltoken (COACH_CHANNEL_TOKEN "
+                    "of var/channel-token) van deze client en de Rasa-server verschillen."
+                )
             if response.status_code >= 500:
-                raise RasaUnavailable(f"De Rasa-server gaf een fout ({response.status_code}).")
-            response.raise_for_status()
+                message, _ = _error_text(response)
+                raise RasaUnavailable(message)
+            if response.status_code >= 400:
+                message, error = _error_text(response)
+                return Reply([message], {"kind": "refused", **error})
             reply = parse_messages(response.json())
             if not reply.texts:
-                # Rasa answers 200 with nothing when the action server is down.
                 raise RasaUnavailable("De oefenserver gaf geen antwoord.")
             return reply
         raise AssertionError("unreachable")
@@ -101,16 +145,18 @@ class RasaClient:
     def start_practice(
         self, sender: str, persona: str | None, seed: int, hints: bool = True
     ) -> Reply:
-        return self.send(sender, start_message(persona, seed, hints))
+        return self.control(sender, start_control(persona, seed, hints))
 
     def set_hints(self, sender: str, on: bool) -> Reply:
-        return self.send(sender, f"/{HINTS_INTENT}{json.dumps({'hints': on})}")
+        return self.control(sender, {"command": "hints", "hints": on})
 
     def stop_practice(self, sender: str) -> Reply:
-        return self.send(sender, f"/{STOP_INTENT}")
+        return self.control(sender, {"command": "stop"})
 
     def healthy(self) -> bool:
+        """The channel answers and the model is loaded."""
         try:
-            return self.session.get(f"{self.base_url}/status", timeout=3).ok
-        except requests.RequestException:
+            response = self.session.get(f"{self.base_url}/webhooks/coach/", timeout=3)
+            return response.ok and bool(response.json().get("ready"))
+        except (requests.RequestException, ValueError):
             return False

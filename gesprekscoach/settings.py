@@ -25,6 +25,15 @@ def _int(env: Mapping[str, str], key: str, default: int) -> int:
         raise ValueError(f"{key} moet een heel getal zijn, niet {raw!r}") from exc
 
 
+def _flag(env: Mapping[str, str], key: str) -> bool:
+    raw = env.get(key, "").strip().lower()
+    if raw in ("", "0", "false", "no", "nee", "off"):
+        return False
+    if raw in ("1", "true", "yes", "ja", "on"):
+        return True
+    raise ValueError(f"{key} moet 1 (aan) of 0 (uit) zijn, niet {raw!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     root: Path
@@ -51,6 +60,10 @@ class Settings:
     telegram_webhook_port: int = 8443
     telegram_webhook_secret: str = ""
     """Telegram sends it with every update; empty: one derived from the token."""
+    secure_cookies: bool = False
+    """The dashboard is served over HTTPS: its cookie gets Secure, and HSTS is sent."""
+    channel_token: str = ""
+    """Clients send it to the practice channel of the Rasa server; empty: a random one in var/."""
 
     @property
     def data_dir(self) -> Path:
@@ -99,4 +112,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         telegram_webhook_listen=env.get("TELEGRAM_WEBHOOK_LISTEN") or "127.0.0.1",
         telegram_webhook_port=_int(env, "TELEGRAM_WEBHOOK_PORT", 8443),
         telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", "").strip(),
+        secure_cookies=_flag(env, "COACH_SECURE_COOKIES"),
+        channel_token=env.get("COACH_CHANNEL_TOKEN", "").strip(),
     )

@@ -19,6 +19,7 @@ import requests
 import yaml
 from sqlalchemy.engine import make_url
 
+from gesprekscoach.local_secrets import channel_token
 from gesprekscoach.processes import Ticker, python, quiet_env, say
 from gesprekscoach.settings import Settings
 
@@ -66,8 +67,8 @@ class Server:
             return False
         if response.status_code != 200:
             return False
-        if self.name == "rasa":
-            return bool(response.json().get("model_file"))
+        if self.name == "rasa":  # the practice channel answers once the model is loaded
+            return bool(response.json().get("ready"))
         return True
 
     def stop(self, timeout: float = 15.0) -> None:
@@ -94,8 +95,16 @@ def tracker_store_config(database_url: str) -> dict[str, object]:
     """Rasa's SQL tracker store in the same database as the session log."""
     url = make_url(database_url)
     backend = url.get_backend_name()
-    config: dict[str, object] = {"type": "SQL", "dialect": backend, "db": url.database}
-    if backend != "sqlite":
+    # Rasa's SQL store, but one that owns up to failures (coach_channel.tracker_store).
+    config: dict[str, object] = {
+        "type": "coach_channel.tracker_store.CoachTrackerStore",
+        "dialect": backend,
+        "db": url.database,
+    }
+    if backend == "sqlite":
+        # A locked database: give up after 2 s (the client keeps the message), not 5 x 3.
+        config["query"] = {"timeout": "2"}
+    else:
         # Rasa calls the host "url" in its SQL tracker store settings.
         config.update({"url": url.host or "127.0.0.1", "port": url.port or 5432,
                        "username": url.username, "password": url.password})  # fmt: skip
@@ -133,12 +142,15 @@ class Stack:
         )  # fmt: skip
         self.rasa = Server(
             "rasa",
-            [python(), "-m", "rasa", "run", "--enable-api",
+            [python(), "-m", "rasa", "run",
              "--interface", settings.host, "--port", str(settings.rasa_port),
              "--model", str(model), "--endpoints", str(endpoints_file(settings)),
              "--credentials", str(settings.root / "credentials.yml")],
-            f"{settings.rasa_url}/status",
+            f"{settings.rasa_url}/webhooks/coach/",
             logs / f"rasa-{settings.rasa_port}.log",
+            # Rasa's HTTP API stays off; clients hold this token for the practice channel.
+            env={"COACH_CHANNEL_TOKEN": channel_token(settings),
+                 "COACH_VAR_DIR": str(settings.var_dir)},
         )  # fmt: skip
         self.ready_seconds: float | None = None
 

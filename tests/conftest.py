@@ -94,4 +94,4 @@ def stack(stack_settings: Settings, model: Path) -> Iterator[Stack]:
 
 @pytest.fixture(scope="session")
 def client(stack: Stack) -> RasaClient:
-    return RasaClient(stack.settings.rasa_url)
+    return RasaClient.for_settings(stack.settings)

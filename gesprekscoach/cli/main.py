@@ -24,7 +24,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="een oefengesprek in de terminal")
     chat.add_argument("--persona", help="id of type van de inwoner (anders kies je zelf)")
-    chat.add_argument("--seed", type=int, help="vaste seed voor herhaalbare antwoorden")
+    chat.add_argument("--seed", type=_seed, help="vaste seed voor herhaalbare antwoorden")
     chat.add_argument("--rasa-url", help="gebruik een Rasa-server die al draait")
     chat.add_argument("--no-hints", action="store_true",
                       help="geen tips tijdens het gesprek (examenstand)")  # fmt: skip
@@ -39,7 +39,7 @@ def _build_parser() -> argparse.ArgumentParser:
     play = sub.add_parser("play", help="scripts met berichten afspelen via de echte servers")
     play.add_argument("files", nargs="+", type=Path, metavar="FILE")
     play.add_argument("--persona", help="id of type van de inwoner (gaat voor het script)")
-    play.add_argument("--seed", type=int, default=1)
+    play.add_argument("--seed", type=_seed, default=1)
     play.add_argument("--json", action="store_true", help="per bestand een JSON-object per regel")
     play.add_argument("--rasa-url", help="gebruik een Rasa-server die al draait")
 
@@ -64,7 +64,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sim.add_argument("files", nargs="+", type=Path, metavar="FILE")
     sim.add_argument("--persona", help="id of type van de inwoner (gaat voor het script)")
-    sim.add_argument("--seed", type=int, default=1)
+    sim.add_argument("--seed", type=_seed, default=1)
 
     serve = sub.add_parser(
         "serve", help="de Rasa-server en de actieserver starten en laten draaien"
@@ -101,9 +101,15 @@ def cmd_chat(args: argparse.Namespace) -> int:
     seed = args.seed if args.seed is not None else int(time.time()) % MAX_SEED
     import getpass
 
+    from gesprekscoach.storage.repository import pseudonym
+    from gesprekscoach.storage.service import pseudonym_salt
+
     settings = load_settings()
-    user = getpass.getuser()
-    who = {"channel": "terminal", "user": user, "name": user}
+    # The account name stays in this process: the server only sees its salted hash.
+    who = {
+        "channel": "terminal",
+        "person": pseudonym("terminal", getpass.getuser(), pseudonym_salt(settings)),
+    }
     hints, personas = not args.no_hints, ()
     if args.workshop:
         from gesprekscoach.workshops.service import WorkshopError
@@ -125,6 +131,17 @@ def cmd_chat(args: argparse.Namespace) -> int:
             report_dir=settings.var_dir / "reports", personas=personas,
         )  # fmt: skip
         return chat.run(args.persona, seed)
+
+
+def _seed(raw: str) -> int:
+    """--seed: a whole number from 0 to 2^31-1, or a clear message (argparse prints it)."""
+    from gesprekscoach.control import ControlError, seed_value
+
+    try:
+        return seed_value(int(raw))
+    except (ValueError, ControlError) as exc:
+        message = str(exc) if isinstance(exc, ControlError) else "De seed moet een heel getal zijn."
+        raise argparse.ArgumentTypeError(message) from exc
 
 
 def _join_workshop(settings: Any, code: str, who: dict[str, str]) -> Any:
@@ -259,15 +276,16 @@ def _run_bot(settings: Any) -> None:
     from gesprekscoach.domain import default_catalogues
     from gesprekscoach.rasa_client import RasaClient
     from gesprekscoach.storage.db import make_engine
-    from gesprekscoach.storage.service import pseudonym_salt
+    from gesprekscoach.storage.service import pseudonym_salt, spool_path
 
     application = build_application(
         settings.telegram_token,
-        RasaBridge(RasaClient(settings.rasa_url)),
+        RasaBridge(RasaClient.for_settings(settings)),
         default_catalogues(),
         pseudonym_salt(settings),
         make_engine(settings.database_url),
         base_url=settings.telegram_api_url,
+        spool=spool_path(settings),
     )
     if settings.telegram_webhook_url:
         webhook = Webhook.for_token(
@@ -305,7 +323,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         dashboard = create_server(_review_app(settings), host=settings.host,
                                   port=settings.review_port, threads=16)  # fmt: skip
         threading.Thread(target=dashboard.run, name="dashboard", daemon=True).start()
-        say(f"Rasa-server: {settings.rasa_url} (REST: {settings.rasa_url}/webhooks/rest/webhook)")
+        say(f"Rasa-server: {settings.rasa_url} (oefenkanaal: /webhooks/coach/webhook)")
         say(f"Actieserver: {settings.action_url}")
         say(f"Reviewdashboard: http://{settings.host}:{settings.review_port}/")
         if settings.telegram_token:

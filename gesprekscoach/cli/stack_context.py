@@ -26,7 +26,7 @@ def running_client(
 ) -> Iterator[Running]:
     """A client for the given server, or for a stack started (and stopped) here."""
     if rasa_url:
-        client = RasaClient(rasa_url, metadata=metadata)
+        client = RasaClient.for_settings(settings, rasa_url, metadata=metadata)
         if not client.healthy():
             raise RuntimeError(f"Geen Rasa-server bereikbaar op {rasa_url}.")
         yield Running(client, None)
@@ -36,5 +36,5 @@ def running_client(
         say("==> Er is nog geen actueel model; eerst trainen.")
         model = train(settings).model
     with Stack(settings, model) as stack:
-        yield Running(RasaClient(stack.settings.rasa_url, metadata=metadata), stack.revive)
+        yield Running(RasaClient.for_settings(stack.settings, metadata=metadata), stack.revive)
         say("==> De servers stoppen...")

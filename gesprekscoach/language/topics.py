@@ -77,14 +77,23 @@ def _reads_as_dutch(token: str) -> bool:
     return nl >= KNOWN_WORD_ZIPF and nl >= wordfreq.zipf_frequency(token, "en") - 1.0
 
 
+CODE_TOKEN = re.compile(r"^/\w|\w_\w|[{}<>]|\w\(")
+
+
 def dutch_share(text: str) -> float:
     """The share of words that are Dutch rather than English or nothing at all (0-1).
 
     "asdkj qwpoe" and "Could you send me the documents?" score near 0; chat
     Dutch with a typo or two ("hoe gaat t met je dochtre") well above one half.
     """
-    tokens = [t for t in normalise(text).split() if not t.isdigit()]
-    return sum(_reads_as_dutch(t) for t in tokens) / len(tokens) if tokens else 0.0
+    raw = text.split()
+    # A command, an identifier or markup ("/vraag_wat_nodig", '{"seed":1}', "<b>") is
+    # not Dutch speech, however Dutch its letters are once the punctuation is gone.
+    code = sum(bool(CODE_TOKEN.search(t)) for t in raw)
+    speech = " ".join(t for t in raw if not CODE_TOKEN.search(t))
+    tokens = [t for t in normalise(speech).split() if not t.isdigit()]
+    total = len(tokens) + code
+    return sum(_reads_as_dutch(t) for t in tokens) / total if total else 0.0
 
 
 def _typo_of(token: str, word: str) -> bool:

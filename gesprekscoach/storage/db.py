@@ -9,14 +9,19 @@ from sqlalchemy.engine import Engine, create_engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets foreign keys, WAL and a busy timeout."""
+def make_engine(url: str, busy_timeout: float = 15.0) -> Engine:
+    """An engine for `url`; SQLite gets foreign keys, WAL and a busy timeout.
+
+    The session log passes a short timeout: its first attempt must not hold up
+    the inwoner's answer on a locked database (the background retries wait instead).
+    """
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True}
+    # hide_parameters: a database error in a log never carries what someone typed.
+    kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True, "hide_parameters": True}
     if parsed.get_backend_name() == "postgresql":
         kwargs["connect_args"] = {"connect_timeout": 3}  # a down server: fail fast, retry later
     if parsed.get_backend_name() == "sqlite":
-        kwargs["connect_args"] = {"timeout": 15}
+        kwargs["connect_args"] = {"timeout": busy_timeout}
         if parsed.database:
             from pathlib import Path
 

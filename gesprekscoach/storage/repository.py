@@ -29,6 +29,11 @@ def pseudonym(channel: str, channel_id: str, salt: str) -> str:
     return hashlib.sha256(f"{salt}:{channel}:{channel_id}".encode()).hexdigest()
 
 
+def pseudonym_label(channel: str, channel_hash: str) -> str:
+    """How a person shows on the dashboard: a name from the hash, never their own name."""
+    return f"{channel}-{channel_hash[:6]}"
+
+
 @dataclass(frozen=True)
 class Who:
     channel: str

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-import secrets
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from gesprekscoach.local_secrets import kept_secret
 from gesprekscoach.settings import Settings, load_settings
 from gesprekscoach.storage.db import make_engine
-from gesprekscoach.storage.repository import SessionEnd, SessionStart, TurnData, Who, pseudonym
+from gesprekscoach.storage.repository import (
+    SessionEnd,
+    SessionStart,
+    TurnData,
+    Who,
+    pseudonym,
+    pseudonym_label,
+)
 from gesprekscoach.storage.writer import SessionLog, Write
 
 
 def pseudonym_salt(settings: Settings) -> str:
     """COACH_PSEUDONYM_SALT, or a random salt kept under var/ (never in the repository)."""
-    if settings.pseudonym_salt:
-        return settings.pseudonym_salt
-    path = settings.var_dir / "pseudonym-salt"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
+    return kept_secret(settings.var_dir, "pseudonym-salt", settings.pseudonym_salt)
 
 
 @lru_cache(maxsize=1)
@@ -29,10 +30,15 @@ def default_salt() -> str:
     return pseudonym_salt(load_settings())
 
 
+def spool_path(settings: Settings) -> Path:
+    """Where the session log keeps writes the database could not take yet."""
+    return settings.var_dir / "spool" / "log.jsonl"
+
+
 @lru_cache(maxsize=1)
 def session_log() -> SessionLog:
     settings = load_settings()
-    log = SessionLog(make_engine(settings.database_url), settings.var_dir / "spool" / "log.jsonl")
+    log = SessionLog(make_engine(settings.database_url, busy_timeout=1.0), spool_path(settings))
     log.replay_spool()
     return log.start()
 
@@ -40,22 +46,29 @@ def session_log() -> SessionLog:
 GROUP_CHANNEL_SUFFIX = "-groep"
 
 
+def _channel(meta: dict[str, Any]) -> str:
+    return str(meta.get("channel") or "rest")[:20]
+
+
 def group_from(metadata: dict[str, Any] | None, salt: str) -> Who | None:
-    """A group chat holding one conversation together (a round): it owns the session."""
+    """A group chat holding one conversation together (a round): it owns the session.
+
+    The client sends the group as a salted hash (gesprekscoach.control checks it).
+    """
     meta = metadata or {}
     if not meta.get("group"):
         return None
-    channel = (str(meta.get("channel") or "rest") + GROUP_CHANNEL_SUFFIX)[:20]
-    name = str(meta.get("group_name") or "Groep")[:80]
-    return Who(channel, pseudonym(channel, str(meta["group"]), salt), name)
+    channel = _channel(meta) + GROUP_CHANNEL_SUFFIX
+    key = str(meta["group"])
+    return Who(channel, key, f"Groep {key[:6]}")
 
 
 def who_from(sender: str, metadata: dict[str, Any] | None, salt: str) -> Who:
+    """The writer: the pseudonym the client made (`person`), or one of the conversation id."""
     meta = metadata or {}
-    channel = str(meta.get("channel") or "rest")[:20]
-    user = str(meta.get("user") or sender)
-    name = str(meta.get("name") or f"{channel}-{pseudonym(channel, user, salt)[:6]}")[:80]
-    return Who(channel=channel, channel_hash=pseudonym(channel, user, salt), display_name=name)
+    channel = _channel(meta)
+    key = str(meta.get("person") or pseudonym(channel, sender, salt))
+    return Who(channel=channel, channel_hash=key, display_name=pseudonym_label(channel, key))
 
 
 def log_session_id(sender: str, kind: str, started_before: int) -> str:

@@ -6,20 +6,29 @@ goes to a background thread that retries it, and a write that keeps failing
 goes to a spool file (one JSON line per write) that is replayed when the
 database is back. Writes are idempotent: retries and replays never duplicate
 a turn.
+
+A write the database refuses while it is up (a value out of range, a broken
+spool line) is a poison record: it goes to a quarantine file with a clear log
+line, and everything behind it is written, so one bad record never jams the log.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
 import queue
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from gesprekscoach.storage.db import session_factory
@@ -60,6 +69,90 @@ def _from_json(line: str) -> Write:
             data["author"] = Who(**data["author"])
         return TurnData(**data)
     return SessionEnd(**data)
+
+
+def transient(error: BaseException) -> bool:
+    """A fault of the database or the connection (try again later), not of the record."""
+    return isinstance(
+        error,
+        (
+            sa_exc.OperationalError,
+            sa_exc.InterfaceError,
+            sa_exc.TimeoutError,
+            sa_exc.DisconnectionError,
+            OSError,
+        ),
+    )
+
+
+def reachable(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means: not now
+        return False
+
+
+@contextlib.contextmanager
+def spool_lock(spool: Path) -> Iterator[None]:
+    """Between processes: the action server writes the spool, an erasure filters it."""
+    spool.parent.mkdir(parents=True, exist_ok=True)
+    with open(spool.with_suffix(".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _person_of(item: dict[str, Any]) -> set[str]:
+    data = item.get("data")
+    if not isinstance(data, dict):
+        return set()
+    found = set()
+    for key in ("who", "author"):
+        who = data.get(key)
+        if isinstance(who, dict) and who.get("channel_hash"):
+            found.add(str(who["channel_hash"]))
+    return found
+
+
+def erase_from_spool(spool: Path, channel_hash: str, session_ids: Iterable[str] = ()) -> int:
+    """Remove a person's writes from the spool and the quarantine; returns how many went."""
+    removed = 0
+    with spool_lock(spool):
+        for path in (spool, quarantine_path(spool)):
+            if not path.exists():
+                continue
+            lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line]
+            items = []
+            for line in lines:
+                try:
+                    items.append(json.loads(line))
+                except ValueError:
+                    items.append({})
+            sessions = set(session_ids) | {
+                str(item["data"].get("session_id"))
+                for item in items
+                if item.get("type") == "SessionStart" and channel_hash in _person_of(item)
+            }
+            kept = [
+                line
+                for line, item in zip(lines, items, strict=True)
+                if channel_hash not in _person_of(item)
+                and str((item.get("data") or {}).get("session_id")) not in sessions
+            ]
+            removed += len(lines) - len(kept)
+            if kept:
+                path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+            else:
+                path.unlink()
+    return removed
+
+
+def quarantine_path(spool: Path) -> Path:
+    return spool.with_name("quarantine.jsonl")
 
 
 def apply(engine: Engine, write: Write) -> None:
@@ -108,6 +201,7 @@ class SessionLog:
         return not self._queue.unfinished_tasks
 
     def _write(self, write: Write) -> bool:
+        """True when written (or quarantined as poison); False: spool it for later."""
         for attempt, delay in enumerate((0.0, *self.delays)):
             if delay:
                 time.sleep(delay)
@@ -115,21 +209,38 @@ class SessionLog:
                 apply(self.engine, write)
                 return True
             except Exception as exc:  # noqa: BLE001 - any database error is retried
+                if not transient(exc) and reachable(self.engine):
+                    self._quarantine(_to_json(write), exc)
+                    return True
                 log.warning("Schrijven naar de database mislukt (poging %d): %s", attempt + 1, exc)
         return False
 
+    def _quarantine(self, line: str, error: BaseException) -> None:
+        """Set a poison record aside (the database is up but refuses it) and carry on."""
+        path = quarantine_path(self.spool)
+        with spool_lock(self.spool), path.open("a", encoding="utf-8") as out:
+            out.write(line + "\n")
+        log.error(
+            "Schrijfactie in quarantaine: de database weigert dit record (%s). "
+            "Bewaard in %s; de rest van het sessielog gaat door.",
+            type(error).__name__,
+            path,
+        )
+
     def _spool(self, write: Write) -> None:
         self.spool.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock, self.spool.open("a", encoding="utf-8") as out:
+        with self._lock, spool_lock(self.spool), self.spool.open("a", encoding="utf-8") as out:
             out.write(_to_json(write) + "\n")
         log.error("Database onbereikbaar: %s bewaard in %s", type(write).__name__, self.spool)
 
     def replay_spool(self) -> int:
-        """Write what was spooled earlier, in order, one attempt each; stop at the first failure.
+        """Write what was spooled earlier, in order, one attempt each; stop at the first outage.
 
-        Returns how many writes went through; the rest stays in the spool, in order.
+        A record the database refuses while it is up is quarantined, and the
+        replay goes on. Returns how many writes went through (or were set
+        aside); the rest stays in the spool, in order.
         """
-        with self._lock:
+        with self._lock, spool_lock(self.spool):
             if not self.spool.exists():
                 return 0
             lines = [line for line in self.spool.read_text(encoding="utf-8").splitlines() if line]
@@ -138,8 +249,18 @@ class SessionLog:
                 try:
                     apply(self.engine, _from_json(line))
                 except Exception as exc:  # noqa: BLE001
-                    log.warning("Database nog niet bereikbaar voor de spool: %s", exc)
-                    break
+                    if transient(exc) or not reachable(self.engine):
+                        log.warning("Database nog niet bereikbaar voor de spool: %s", exc)
+                        break
+                    path = quarantine_path(self.spool)
+                    with path.open("a", encoding="utf-8") as out:
+                        out.write(line + "\n")
+                    log.error(
+                        "Schrijfactie uit de spool in quarantaine: de database weigert dit "
+                        "record (%s). Bewaard in %s; de rest gaat door.",
+                        type(exc).__name__,
+                        path,
+                    )
                 done += 1
             rest = lines[done:]
             if rest:

@@ -105,7 +105,7 @@ def test_sigterm_stops_the_servers_it_started(model: Path) -> None:
         [sys.executable, "-m", "gesprekscoach.cli.main", "serve"], env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    client = RasaClient(f"http://127.0.0.1:{rasa_port}")
+    client = RasaClient(f"http://127.0.0.1:{rasa_port}", "-")
     try:
         deadline = time.monotonic() + 180
         while not client.healthy():
@@ -115,7 +115,7 @@ def test_sigterm_stops_the_servers_it_started(model: Path) -> None:
         assert proc.wait(timeout=60) == 128 + signal.SIGTERM
         time.sleep(1)
         assert not client.healthy()
-        assert not RasaClient(f"http://127.0.0.1:{action_port}").healthy()
+        assert not RasaClient(f"http://127.0.0.1:{action_port}", "-").healthy()
     finally:
         if proc.poll() is None:
             proc.kill()

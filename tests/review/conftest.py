@@ -30,11 +30,12 @@ from gesprekscoach.storage.repository import (
     SessionEnd,
     SessionStart,
     TurnData,
+    Who,
+    pseudonym,
     record_end,
     record_start,
     record_turn,
 )
-from gesprekscoach.storage.service import who_from
 
 PASSWORD = "een-lang-wachtwoord"
 HOSTILE = "<script>alert(1)</script> Wat heeft u nodig?"
@@ -46,7 +47,8 @@ def seed_sessions(engine: Engine, catalogues: Catalogues) -> None:
         for i, (name, persona) in enumerate(
             [("Eva", "henk"), ("Eva", "marco"), ("Bram", "samira")]
         ):
-            who = who_from(f"s{i}", {"channel": "terminal", "user": name, "name": name}, "salt")
+            # A display name as an adapter could set it (the channels store pseudonyms).
+            who = Who("terminal", pseudonym("terminal", name, "salt"), name)
             record_start(db, SessionStart(f"s{i}", who, persona, "t", "oefenen", i))
             texts = [HOSTILE if i == 0 else "Hoe gaat het?", "Conform de beschikking."]
             for n, text in enumerate(texts, 1):

@@ -41,7 +41,7 @@ def kill(server: Server) -> None:
 
 @pytest.mark.parametrize("which", ["rasa", "actions"])
 def test_conversation_survives_a_server_restart(own_stack: Stack, which: str) -> None:
-    client = RasaClient(own_stack.settings.rasa_url, retries=0, timeout=20)
+    client = RasaClient.for_settings(own_stack.settings, retries=0, timeout=20)
     sender = f"restart-{which}"
     client.start_practice(sender, "samira", seed=3)
     client.send(sender, "Hoi Samira, ik ben Lotte van schuldhulp.")
@@ -94,7 +94,7 @@ def test_terminal_chat_keeps_the_message_and_recovers(
             return next(lines)
         return line
 
-    client = RasaClient(own_stack.settings.rasa_url, retries=0, timeout=20)
+    client = RasaClient.for_settings(own_stack.settings, retries=0, timeout=20)
     chat = TerminalChat(client, catalogues, ask=ask, recover=own_stack.revive)
     assert chat.run("henk", seed=1) == 0
     out = capsys.readouterr().out

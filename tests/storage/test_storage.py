@@ -23,6 +23,7 @@ from gesprekscoach.storage.repository import (
     SessionStart,
     TurnData,
     erase_casemanager,
+    pseudonym,
     record_end,
     record_start,
     record_turn,
@@ -34,7 +35,8 @@ SALT = "test-salt"
 
 
 def start(session_id: str = "s1", user: str = "123456789") -> SessionStart:
-    who = who_from(session_id, {"channel": "telegram", "user": user, "name": "Eva"}, SALT)
+    person = pseudonym("telegram", user, SALT)  # made by the bot, which received the raw id
+    who = who_from(session_id, {"channel": "telegram", "person": person}, SALT)
     return SessionStart(session_id, who, "henk", "laaggeletterd", "oefenen", 7)
 
 
@@ -72,7 +74,8 @@ def test_a_session_is_stored_with_its_turns(engine: Engine) -> None:
         assert [t.number for t in row.turns] == [1, 2, 3]
         assert row.turns[0].language == {"b1_ok": True}
         assert row.report == {"tips": []} and row.ended_at is not None
-        assert row.casemanager.display_name == "Eva"
+        assert row.casemanager.display_name.startswith("telegram-")
+        assert "123456789" not in row.casemanager.display_name
 
 
 def test_the_raw_channel_id_is_never_stored(engine: Engine) -> None:
@@ -153,7 +156,7 @@ def test_failed_writes_are_spooled_and_replayed(db_url: str, tmp_path: Path) -> 
 def test_payloads_become_writes() -> None:
     writes = writes_for("s9", {"kind": "turn", "turn": 3, "move": "empathie", "trust": 40,
                                "stress": 50, "text": "Zwaar.", "reply": "Ja."},
-                        {"channel": "terminal", "user": "eva"}, SALT)  # fmt: skip
+                        {"channel": "terminal"}, SALT)  # fmt: skip
     assert writes == [TurnData("s9", 3, "Zwaar.", "empathie", 0.0, "Ja.", 40.0, 50.0, None, [],
                                moves=["empathie"], topics=[])]  # fmt: skip
     assert writes_for("s9", {"kind": "error"}, None, SALT) == []
@@ -161,11 +164,17 @@ def test_payloads_become_writes() -> None:
 
 @pytest.mark.parametrize("user", ["123", "+31612345678"])
 def test_pseudonym_is_stable_and_salted(user: str) -> None:
-    a = who_from("x", {"channel": "telegram", "user": user}, SALT)
-    b = who_from("y", {"channel": "telegram", "user": user}, SALT)
-    c = who_from("x", {"channel": "telegram", "user": user}, "other-salt")
-    assert a.channel_hash == b.channel_hash != c.channel_hash
-    assert user not in a.channel_hash and user not in a.display_name
+    a, b = pseudonym("telegram", user, SALT), pseudonym("telegram", user, "other-salt")
+    assert a != b and user not in a
+    who = who_from("x", {"channel": "telegram", "person": a}, SALT)
+    assert who.channel_hash == a and who_from("y", {"person": a}, SALT).channel_hash == a
+    assert user not in who.display_name
+
+
+def test_without_a_pseudonym_the_conversation_id_is_hashed() -> None:
+    """A terminal or test client sends no person: the conversation id, salted, stands in."""
+    a, b = who_from("x", None, SALT), who_from("x", None, "other-salt")
+    assert a.channel_hash != b.channel_hash and a.channel_hash != "x"
 
 
 def test_erasure_also_removes_consent_and_running_chats(engine: Engine) -> None:

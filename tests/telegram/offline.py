@@ -16,7 +16,7 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
-from gesprekscoach.rasa_client import START_INTENT, STOP_INTENT, RasaUnavailable, Reply
+from gesprekscoach.rasa_client import RasaUnavailable, Reply
 
 BOT = {"id": 999, "is_bot": True, "first_name": "Gesprekscoach", "username": "coach_bot"}
 
@@ -71,6 +71,7 @@ class ScriptedRasa:
     def __init__(self) -> None:
         self.down = False
         self.received: list[tuple[str, str]] = []
+        self.metadata: list[dict[str, str]] = []
         self.lock = threading.Lock()
         self.delay = 0.0
 
@@ -81,11 +82,22 @@ class ScriptedRasa:
             raise RasaUnavailable("scripted outage")
         with self.lock:
             self.received.append((sender, text))
-        if text.startswith(f"/{START_INTENT}"):
-            return Reply(["Goedemiddag."])
-        if text.startswith(f"/{STOP_INTENT}"):
-            return Reply(["Tot ziens."])
+            self.metadata.append(dict(metadata or {}))
         return Reply([f"Inwoner hoorde: {text}"])
+
+    def control(
+        self, sender: str, control: dict[str, Any], metadata: dict[str, str] | None = None
+    ) -> Reply:
+        """Commands travel apart from text (as on the practice channel); noted as "/command"."""
+        if self.delay:
+            time.sleep(self.delay)
+        if self.down:
+            raise RasaUnavailable("scripted outage")
+        with self.lock:
+            rest = {k: v for k, v in control.items() if k != "command"}
+            self.received.append((sender, f"/{control['command']}{json.dumps(rest)}"))
+            self.metadata.append(dict(metadata or {}))
+        return Reply(["Goedemiddag."] if control["command"] == "start" else ["Tot ziens."])
 
     def texts(self) -> list[str]:
         return [t for _, t in self.received if not t.startswith("/")]

@@ -31,7 +31,7 @@ def fake() -> Iterator[FakeBotAPI]:
 
 def bot_for(fake: FakeBotAPI, catalogues: Catalogues, stack: Stack, **options: Any) -> Any:
     """The bot as `coach serve` builds it: the stack's database and pseudonym salt."""
-    bridge = RasaBridge(RasaClient(stack.settings.rasa_url, retries=0, timeout=30))
+    bridge = RasaBridge(RasaClient.for_settings(stack.settings, retries=0, timeout=30))
     return build_application(
         "123:ABC",
         bridge,
@@ -199,7 +199,7 @@ def test_coach_serve_starts_the_bot_with_a_token(fake: FakeBotAPI, tmp_path: Any
         assert said(fake, "Zo werkt het")
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) in (0, 128 + signal.SIGTERM)
-        assert not RasaClient(f"http://127.0.0.1:{env['RASA_PORT']}").healthy()
+        assert not RasaClient(f"http://127.0.0.1:{env['RASA_PORT']}", "-").healthy()
     finally:
         if proc.poll() is None:
             proc.kill()

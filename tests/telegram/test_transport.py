@@ -36,7 +36,7 @@ def without_rasa(fake: FakeBotAPI, catalogues: Catalogues, tmp_path: Path, **opt
     """The bot on a fresh database, its Rasa server nowhere (these tests need none)."""
     url = f"sqlite:///{tmp_path / 'coach.db'}"
     upgrade(url)
-    bridge = RasaBridge(RasaClient(f"http://127.0.0.1:{free_port()}", retries=0))
+    bridge = RasaBridge(RasaClient(f"http://127.0.0.1:{free_port()}", "token", retries=0))
     return build_application(TOKEN, bridge, catalogues, "salt", make_engine(url),
                              base_url=fake.base_url, **options)  # fmt: skip
 

@@ -12,6 +12,7 @@ from gesprekscoach import practice
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.feedback.transcript import turns_from_payloads
 from gesprekscoach.protocol import PAYLOAD_KEY
+from gesprekscoach.storage.repository import pseudonym, pseudonym_label
 from gesprekscoach.storage.service import writes_for
 from gesprekscoach.storage.writer import apply
 
@@ -30,8 +31,18 @@ RUSHED = [
 ]
 
 
+def person(name: str) -> str:
+    """The pseudonym the bot makes of a (made-up) Telegram id; the name itself is never sent."""
+    return pseudonym("telegram", f"id-{name}", SALT)
+
+
+def label(name: str) -> str:
+    """How that person shows in reports and on the dashboard."""
+    return pseudonym_label("telegram", person(name))
+
+
 def meta(name: str, workshop: str | None = None, **extra: str) -> dict[str, str]:
-    data = {"channel": "telegram", "user": f"id-{name}", "name": name, **extra}
+    data = {"channel": "telegram", "person": person(name), **extra}
     if workshop:
         data["workshop"] = workshop
     return data

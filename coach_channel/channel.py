@@ -1,0 +1,159 @@
+"""The practice channel: how every client (terminal, Telegram bot, benchmark) talks to Rasa.
+
+Rasa's REST channel reads a message that starts with "/" as an intent with
+entities, so a typed `/start_oefening{"persona":"henk"}` switched the inwoner.
+Here the casemanager's words are always text: the channel has the NLU pipeline
+parse them and hands Rasa the result, so Rasa's "/intent" shortcut never sees
+them. Starting, stopping and hints travel in a separate `control` field, checked
+by gesprekscoach.control, and only a client holding the channel token may send
+anything at all (metadata included: it says who writes).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from coach_channel.tracker_store import failures
+from gesprekscoach.control import (
+    Control,
+    ControlError,
+    clean_metadata,
+    parse_control,
+    sender_value,
+    text_value,
+)
+
+log = logging.getLogger(__name__)
+INTENTS = {"start": "start_oefening", "stop": "stop_oefening", "hints": "hints_instellen"}
+MAX_BODY = 64 * 1024
+# Put before a text that starts with "/" while NLU reads it: not whitespace, so Rasa's
+# "/intent" reader (which strips whitespace first) leaves the text alone.
+GUARD = "\u2063"
+
+
+def _refuse(status: int, error: str, message: str, field: str | None = None) -> HTTPResponse:
+    body = {"error": error, "message": message}
+    if field:
+        body["field"] = field
+    return response.json(body, status=status)
+
+
+def control_parse_data(control: Control) -> dict[str, Any]:
+    """What NLU would have said, for a command that never went through NLU."""
+    entities: list[dict[str, Any]] = []
+    if control.command == "start":
+        values: dict[str, Any] = {"seed": control.seed, "hints": control.hints}
+        if control.persona:
+            values["persona"] = control.persona
+        entities = [{"entity": k, "value": v} for k, v in values.items()]
+    elif control.command == "hints":
+        entities = [{"entity": "hints", "value": control.hints}]
+    intent = INTENTS[control.command]
+    return {
+        "text": f"/{intent}",
+        "intent": {"name": intent, "confidence": 1.0},
+        "intent_ranking": [{"name": intent, "confidence": 1.0}],
+        "entities": entities,
+    }
+
+
+async def parse_text(agent: Any, text: str) -> dict[str, Any]:
+    """The NLU reading of typed text, never Rasa's "/intent{...}" shortcut."""
+    guarded = GUARD + text if text.lstrip().startswith("/") else text
+    data: dict[str, Any] = await agent.parse_message(guarded)
+    data["text"] = text
+    return data
+
+
+class CoachInput(InputChannel):
+    def __init__(self, token: str | None = None) -> None:
+        self._token = token
+
+    @classmethod
+    def name(cls) -> str:
+        return "coach"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls()
+
+    def token(self) -> str:
+        if self._token is None:
+            from gesprekscoach.local_secrets import channel_token
+            from gesprekscoach.settings import load_settings
+
+            self._token = channel_token(load_settings())
+        return self._token
+
+    def _authorised(self, request: Request) -> bool:
+        header = request.headers.get("authorization", "")
+        given = header[7:] if header.lower().startswith("bearer ") else ""
+        return bool(given) and hmac.compare_digest(given.encode(), self.token().encode())
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        hook = Blueprint("coach_channel", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            agent = getattr(request.app.ctx, "agent", None)
+            return response.json({"status": "ok", "ready": bool(agent and agent.is_ready())})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self._authorised(request):
+                return _refuse(401, "unauthorised", "Geen toegang: het kanaaltoken ontbreekt.")
+            if len(request.body or b"") > MAX_BODY:
+                return _refuse(413, "too_large", "Dit verzoek is te groot.")
+            try:
+                body = request.json
+            except Exception:  # noqa: BLE001 - Sanic raises its own error for bad JSON
+                body = None
+            if not isinstance(body, dict):
+                return _refuse(400, "invalid", "Stuur een JSON-object.")
+            agent = request.app.ctx.agent
+            try:
+                sender = sender_value(body.get("sender"))
+                metadata = clean_metadata(body.get("metadata"))
+                if body.get("control") is not None:
+                    if body.get("message"):
+                        raise ControlError("message", "Stuur tekst of een opdracht, niet allebei.")
+                    parse_data = control_parse_data(parse_control(body["control"]))
+                    text = str(parse_data["text"])
+                else:
+                    text = text_value(body.get("message")).strip()
+                    if not text:
+                        raise ControlError("message", "Je bericht is leeg. Typ iets om te zeggen.")
+                    parse_data = await parse_text(agent, text)
+            except ControlError as exc:
+                return _refuse(400, "invalid", str(exc), exc.field)
+            collector = CollectingOutputChannel()
+            before = failures(sender)
+            await on_new_message(
+                UserMessage(
+                    text,
+                    collector,
+                    sender,
+                    parse_data=parse_data,
+                    input_channel=self.name(),
+                    metadata=metadata,
+                )
+            )
+            if failures(sender) != before:
+                return _refuse(
+                    503,
+                    "storage",
+                    "Je bericht kon niet worden opgeslagen. Het wordt zo opnieuw verstuurd.",
+                )
+            if not collector.messages:
+                return _refuse(503, "no_reply", "De oefenserver gaf geen antwoord.")
+            return response.json(collector.messages)
+
+        return hook

@@ -1,0 +1,158 @@
+"""What a client may tell the practice server besides the casemanager's words, validated.
+
+Control (start a practice, stop it, switch hints) and metadata (who writes, in
+which workshop) travel beside the text, never inside it: a message a person
+typed is always text. Every value is checked here, with its type and range,
+before it can reach the persona engine or the session log; a bad value is
+refused with a Dutch message, never cast or cut into something else.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+MAX_SEED = 2**31 - 1
+MAX_TEXT = 5000
+"""Characters of one message; clients cut what the person reads to less (Telegram: 4096)."""
+SENDER = re.compile(r"[A-Za-z0-9_.:~-]{1,100}")
+PERSONA = re.compile(r"[a-z][a-z0-9_-]{0,39}")
+HASH = re.compile(r"[0-9a-f]{16,64}")
+CHANNEL = re.compile(r"[a-z][a-z0-9_-]{0,19}")
+WORKSHOP = re.compile(r"[A-Za-z0-9-]{1,20}")
+COMMANDS = ("start", "stop", "hints")
+
+
+class ControlError(ValueError):
+    """A control value or metadata field is not acceptable; the message says which, in Dutch."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control command from a client (never from a message's text)."""
+
+    command: str
+    persona: str | None = None
+    seed: int = 0
+    hints: bool = True
+
+
+def _bool(value: Any, field: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ControlError(field, f"'{field}' moet waar of onwaar zijn (true/false).")
+
+
+def seed_value(value: Any) -> int:
+    """A seed is a whole number from 0 to 2^31-1: no text, no float, no infinity."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            value = int(value)
+        else:
+            raise ControlError("seed", "De seed moet een heel getal zijn.")
+    if not 0 <= value <= MAX_SEED:
+        raise ControlError("seed", f"De seed moet tussen 0 en {MAX_SEED} liggen.")
+    return value
+
+
+def persona_value(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not PERSONA.fullmatch(value):
+        raise ControlError("persona", "Een inwoner kies je met een naam als 'marco' of 'henk'.")
+    return value
+
+
+def parse_control(data: Any) -> Control:
+    """A control command from a request body's `control` field."""
+    if not isinstance(data, dict):
+        raise ControlError("control", "'control' moet een object zijn.")
+    unknown = set(data) - {"command", "persona", "seed", "hints"}
+    if unknown:
+        raise ControlError("control", f"Onbekend veld in 'control': {sorted(unknown)[0]!r}.")
+    command = data.get("command")
+    if command not in COMMANDS:
+        raise ControlError("command", f"'command' moet een van {', '.join(COMMANDS)} zijn.")
+    if command == "start":
+        return Control(
+            "start",
+            persona_value(data.get("persona")),
+            seed_value(data.get("seed", 0)),
+            _bool(data.get("hints", True), "hints"),
+        )
+    if command == "hints":
+        return Control("hints", hints=_bool(data.get("hints"), "hints"))
+    if set(data) - {"command"}:
+        raise ControlError("control", "'stop' heeft geen andere velden.")
+    return Control("stop")
+
+
+def sender_value(value: Any) -> str:
+    if not isinstance(value, str) or not SENDER.fullmatch(value):
+        raise ControlError(
+            "sender", "'sender' moet 1 tot 100 tekens zijn: letters, cijfers en _ . : ~ -."
+        )
+    return value
+
+
+def text_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ControlError("message", "'message' moet tekst zijn.")
+    if len(value) > MAX_TEXT:
+        raise ControlError(
+            "message", f"Je bericht is te lang (meer dan {MAX_TEXT} tekens). Maak het korter."
+        )
+    return value
+
+
+def _text_field(meta: dict[str, Any], key: str, limit: int) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ControlError(key, f"'{key}' in de metadata moet tekst zijn.")
+    cleaned = "".join(c for c in value if c.isprintable())[:limit].strip()
+    return cleaned or None
+
+
+def _pattern_field(meta: dict[str, Any], key: str, pattern: re.Pattern[str]) -> str | None:
+    value = meta.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise ControlError(key, f"'{key}' in de metadata heeft geen geldige waarde.")
+    return value
+
+
+def clean_metadata(data: Any) -> dict[str, str]:
+    """The metadata a trusted client may send: pseudonyms and codes only, never a raw id.
+
+    `person` and `group` are salted hashes made by the client that received the
+    message (see gesprekscoach.storage.repository.pseudonym); anything else is refused.
+    """
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ControlError("metadata", "'metadata' moet een object zijn.")
+    allowed = {"channel", "person", "group", "group_name", "workshop", "chat_type", "message_id"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise ControlError("metadata", f"Onbekend veld in 'metadata': {sorted(unknown)[0]!r}.")
+    fields = {
+        "channel": _pattern_field(data, "channel", CHANNEL),
+        "person": _pattern_field(data, "person", HASH),
+        "group": _pattern_field(data, "group", HASH),
+        "group_name": _text_field(data, "group_name", 80),
+        "workshop": _pattern_field(data, "workshop", WORKSHOP),
+        "chat_type": _pattern_field(data, "chat_type", CHANNEL),
+        "message_id": _pattern_field(data, "message_id", re.compile(r"[0-9]{1,20}")),
+    }
+    return {key: value for key, value in fields.items() if value is not None}
