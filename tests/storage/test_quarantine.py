@@ -1,0 +1,84 @@
+"""A record the database refuses while it is up never jams the session log (issue 12)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from gesprekscoach.storage.db import make_engine, session_factory
+from gesprekscoach.storage.migrate import upgrade
+from gesprekscoach.storage.models import PracticeSession
+from gesprekscoach.storage.repository import SessionStart, Who, pseudonym
+from gesprekscoach.storage.writer import SessionLog, _to_json, erase_from_spool, quarantine_path
+
+
+@pytest.fixture
+def sqlite(tmp_path: Path) -> Engine:
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    upgrade(url)
+    return make_engine(url)
+
+
+def start(session_id: str, seed: int, person: str = "a") -> SessionStart:
+    who = Who("telegram", pseudonym("telegram", person, "s"), "telegram-x")
+    return SessionStart(session_id, who, "henk", "laaggeletterd", "oefenen", seed)
+
+
+def sessions(engine: Engine) -> int:
+    with session_factory(engine)() as db:
+        return int(db.execute(select(func.count()).select_from(PracticeSession)).scalar_one())
+
+
+def test_a_poison_write_is_quarantined_and_the_next_one_lands(
+    sqlite: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    log = SessionLog(sqlite, tmp_path / "spool" / "log.jsonl", delays=(0.01,))
+    with caplog.at_level(logging.ERROR):
+        log.put(start("poison", 10**26))
+        log.put(start("fine", 3))
+        assert log.flush()
+    assert sessions(sqlite) == 1
+    assert "poison" in quarantine_path(log.spool).read_text(encoding="utf-8")
+    assert not log.spool.exists(), "nothing waits behind the poison record"
+    assert "quarantaine" in caplog.text
+
+
+def test_a_poison_line_in_the_spool_does_not_stop_the_replay(
+    sqlite: Engine, tmp_path: Path
+) -> None:
+    spool = tmp_path / "spool" / "log.jsonl"
+    spool.parent.mkdir()
+    lines = [_to_json(start("one", 1)), _to_json(start("poison", 10**26)), "{not json",
+             _to_json(start("two", 2))]  # fmt: skip
+    spool.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    log = SessionLog(sqlite, spool)
+    assert log.replay_spool() == 4
+    assert sessions(sqlite) == 2 and not spool.exists()
+    assert len(quarantine_path(spool).read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_an_outage_still_keeps_the_order(tmp_path: Path) -> None:
+    """The database is away (not the record at fault): the spool keeps everything, in order."""
+    spool = tmp_path / "spool" / "log.jsonl"
+    missing = make_engine(f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'x.db'}?mode=ro")
+    log = SessionLog(missing, spool, delays=(0.01,))
+    log.put(start("one", 1))
+    log.put(start("two", 2))
+    assert log.flush()
+    assert [line.count('"one"') + line.count('"two"') for line in
+            spool.read_text(encoding="utf-8").splitlines()] == [1, 1]  # fmt: skip
+    assert not quarantine_path(spool).exists()
+
+
+def test_erasure_removes_a_persons_waiting_writes(tmp_path: Path) -> None:
+    spool = tmp_path / "spool" / "log.jsonl"
+    spool.parent.mkdir()
+    eva, bram = start("eva-1", 1, "eva"), start("bram-1", 2, "bram")
+    spool.write_text(_to_json(eva) + "\n" + _to_json(bram) + "\n", encoding="utf-8")
+    assert erase_from_spool(spool, eva.who.channel_hash) == 1
+    assert "eva-1" not in spool.read_text(encoding="utf-8")
+    assert "bram-1" in spool.read_text(encoding="utf-8")
