@@ -320,3 +320,32 @@ def test_a_group_chat_gets_group_answers(catalogues: Catalogues, db_url: str) ->
             assert h.said(CHAT) == [texts.ROUND_ONLY_GROUP]
 
     run(test)
+
+
+def test_unknown_commands_are_answered_and_never_reach_rasa(
+    catalogues: Catalogues, db_url: str
+) -> None:
+    async def test() -> None:
+        async with running(catalogues, db_url) as h:
+            await practising(h)
+            before = len(h.rasa.received)
+            for command in ("/restart", "/vraag_wat_nodig", '/start_oefening{"persona":"henk"}'):
+                await h.feed(message_update(CHAT, command))
+                assert h.said()[-1] == texts.UNKNOWN
+            assert len(h.rasa.received) == before
+
+    run(test)
+
+
+def test_rasa_only_sees_pseudonyms(catalogues: Catalogues, db_url: str) -> None:
+    """The metadata the bot sends holds a salted hash: no raw id, no name (issue 12)."""
+
+    async def test() -> None:
+        async with running(catalogues, db_url) as h:
+            await practising(h, chat=31687654321)
+            await h.feed(message_update(31687654321, "Goedemiddag."))
+            sent = str(h.rasa.metadata)
+            assert h.rasa.metadata and all(m.get("person") for m in h.rasa.metadata)
+            assert "31687654321" not in sent and "Eva" not in sent
+
+    run(test)
