@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import abc
+import logging
+import traceback
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -45,6 +48,32 @@ def _log(tracker: Tracker, output: practice.Output) -> None:
         session_log().put(write)
 
 
+log = logging.getLogger(__name__)
+FAILED = "Er ging iets mis bij het antwoord van de inwoner. Stuur je bericht nog een keer."
+
+
+class CoachAction(Action, abc.ABC):
+    """An action that never raises: a fault is logged without the conversation (no text, no
+    tracker, no ids) and the casemanager hears in Dutch to send the message again."""
+
+    @abc.abstractmethod
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """What the action does; `run` keeps a fault from reaching Rasa's log."""
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        try:
+            return self.respond(dispatcher, tracker)
+        except Exception as exc:  # noqa: BLE001 - the reason is logged, the person is told
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            log.error("Actie %s mislukt (%s)\n%s", self.name(), type(exc).__name__, frames)
+            dispatcher.utter_message(
+                text=FAILED, json_message={PAYLOAD_KEY: {"kind": "error", "error": "action"}}
+            )
+            return []
+
+
 def _entity(tracker: Tracker, name: str) -> Any:
     return next(tracker.get_latest_entity_values(name), None)
 
@@ -59,13 +88,11 @@ def _flag(value: Any, default: bool = True) -> bool:
     return default
 
 
-class ActionStartPractice(Action):
+class ActionStartPractice(CoachAction):
     def name(self) -> str:
         return "action_start_practice"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         # The channel checked these already; a tracker from anywhere else is checked again.
         try:
             seed = seed_value(_entity(tracker, "seed") or 0)
@@ -78,13 +105,11 @@ class ActionStartPractice(Action):
         return _emit(dispatcher, tracker, output)
 
 
-class ActionPersonaReply(Action):
+class ActionPersonaReply(CoachAction):
     def name(self) -> str:
         return "action_persona_reply"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         message = tracker.latest_message or {}
         intent = message.get("intent") or {}
         move, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
@@ -99,24 +124,20 @@ class ActionPersonaReply(Action):
         return _emit(dispatcher, tracker, output)
 
 
-class ActionEndPractice(Action):
+class ActionEndPractice(CoachAction):
     def name(self) -> str:
         return "action_end_practice"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         turns = turns_from_events(tracker.events)
         output = practice.end(default_catalogues(), tracker.current_slot_values(), turns)
         return _emit(dispatcher, tracker, output)
 
 
-class ActionSetHints(Action):
+class ActionSetHints(CoachAction):
     def name(self) -> str:
         return "action_set_hints"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         on = _flag(_entity(tracker, "hints"), default=not tracker.get_slot("hints_on"))
         return _emit(dispatcher, tracker, practice.set_hints(tracker.current_slot_values(), on))
