@@ -44,6 +44,16 @@ def _persona(deps: Deps, words: list[str], default: tuple[str, ...]) -> Persona 
     return None
 
 
+def remember(deps: Deps, key: str, first_name: str | None) -> None:
+    """The name the group sees, for this process only (the round stores "Deelnemer N")."""
+    if first_name:
+        deps.store.names[key] = first_name[:40]
+
+
+def shown(deps: Deps, round_: Round) -> Round:
+    return round_.named(deps.store.names)
+
+
 async def start_round(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message, chat_id, user_id = ids_of(update)
     deps = deps_of(context)
@@ -93,7 +103,8 @@ async def join_round(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await deps.store.update(chat.id, round=round_.to_dict())
     await query.answer("Je doet mee!")
     name = user.first_name or "Iemand"
-    extra = f" {round_.order_text()}" if round_.ordered else ""
+    remember(deps, key, user.first_name)
+    extra = f" {shown(deps, round_).order_text()}" if round_.ordered else ""
     await context.bot.send_message(
         chat.id, texts.ROUND_JOINED.format(name=name, label=label) + extra
     )
@@ -105,7 +116,7 @@ async def whose_turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if not state.sender or not state.round:
         await message.reply_text(texts.NO_ROUND)
         return
-    await message.reply_text(Round.from_dict(state.round).order_text())
+    await message.reply_text(shown(deps_of(context), Round.from_dict(state.round)).order_text())
 
 
 async def talk(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -121,9 +132,11 @@ async def talk(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if member is None:
         await message.reply_text(texts.ROUND_NOT_MEMBER.format(name=name))
         return
+    remember(deps, key, update.effective_user.first_name if update.effective_user else None)
     if not round_.may_write(key):
-        turn = round_.whose_turn.name if round_.whose_turn else ""
-        await message.reply_text(texts.ROUND_WAIT.format(name=member.name, turn=turn))
+        named = shown(deps, round_)
+        turn = named.whose_turn.name if named.whose_turn else ""
+        await message.reply_text(texts.ROUND_WAIT.format(name=name, turn=turn))
         return
     if not await within_pace(deps, message, chat_id, user_id):
         return
@@ -142,7 +155,8 @@ async def talk(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await deps.store.update(chat_id, round=round_.to_dict())
     await say_reply(context.bot, chat_id, reply)
     if round_.ordered and round_.whose_turn is not None and len(round_.members) > 1:
-        await context.bot.send_message(chat_id, f"Nu is {round_.whose_turn.name} aan de beurt.")
+        up = shown(deps, round_).whose_turn
+        await context.bot.send_message(chat_id, f"Nu is {up.name if up else ''} aan de beurt.")
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -170,7 +184,9 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     round_ = Round.from_dict(state.round)
     await deps.store.update(chat_id, sender=None, round=None, pending=())
     await say_reply(context.bot, chat_id, reply)
-    await context.bot.send_message(chat_id, contributions(round_, deps.catalogues.moves))
+    await context.bot.send_message(
+        chat_id, contributions(shown(deps, round_), deps.catalogues.moves)
+    )
     report = reply.payload.get("report")
     if isinstance(report, dict):
         png = theme_chart(report, deps.catalogues.tips.themes)

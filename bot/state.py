@@ -35,6 +35,8 @@ class ChatStore:
         self.salt = salt
         self._chats: dict[int, ChatState] = {}
         self._consent: set[int] = set()
+        self.names: dict[str, str] = {}
+        """First names of round members by pseudonym: in this process's memory, never stored."""
 
     def user_hash(self, user_id: int) -> str:
         return pseudonym(CHANNEL, str(user_id), self.salt)
@@ -75,4 +77,5 @@ class ChatStore:
     def forget(self, user_id: int, chat_id: int) -> None:
         """After an erasure: the database rows are gone, drop the memory of them too."""
         self._consent.discard(user_id)
+        self.names.pop(self.user_hash(user_id), None)
         self._chats.pop(chat_id, None)

@@ -33,7 +33,7 @@ from gesprekscoach.control import (
 
 log = logging.getLogger(__name__)
 INTENTS = {"start": "start_oefening", "stop": "stop_oefening", "hints": "hints_instellen"}
-MAX_BODY = 64 * 1024
+MAX_BODY = 512 * 1024
 # Put before a text that starts with "/" while NLU reads it: not whitespace, so Rasa's
 # "/intent" reader (which strips whitespace first) leaves the text alone.
 GUARD = "\u2063"
@@ -128,9 +128,8 @@ class CoachInput(InputChannel):
                     parse_data = control_parse_data(parse_control(body["control"]))
                     text = str(parse_data["text"])
                 else:
+                    # Empty or a wall of text: the inwoner answers that in character.
                     text = text_value(body.get("message")).strip()
-                    if not text:
-                        raise ControlError("message", "Je bericht is leeg. Typ iets om te zeggen.")
                     parse_data = await parse_text(agent, text)
             except ControlError as exc:
                 return _refuse(400, "invalid", str(exc), exc.field)

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_SEED = 2**31 - 1
-MAX_TEXT = 5000
-"""Characters of one message; clients cut what the person reads to less (Telegram: 4096)."""
+MAX_TEXT = 20_000
+"""Characters of one message the channel takes at all. Up to this, even an empty message or a
+wall of text is the casemanager's to send: the inwoner reacts in character (silence, "te
+lang"); Telegram itself stops at 4096."""
 SENDER = re.compile(r"[A-Za-z0-9_.:~-]{1,100}")
 PERSONA = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 HASH = re.compile(r"[0-9a-f]{16,64}")

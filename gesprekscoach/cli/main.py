@@ -174,7 +174,7 @@ def cmd_play(args: argparse.Namespace) -> int:
                 catalogues.personas.get(key)
             except KeyError:
                 raise CatalogueError(script.path, "persona", f"unknown persona {key!r}") from None
-    who = {"channel": "play", "user": "coach-play", "name": "coach play"}
+    who = {"channel": "play"}
     with running_client(load_settings(), args.rasa_url, who) as running:
         for script in scripts:
             emit(play_script(running.client, script, args.persona, args.seed), args.json)
@@ -347,16 +347,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return 0
 
 
-def _exit_on_signal(signum: int, frame: object) -> None:
-    """Turn SIGTERM/SIGHUP into a normal exit, so the servers this process started stop too."""
-    raise SystemExit(128 + signum)
-
-
 def main(argv: list[str] | None = None) -> int:
+    from gesprekscoach.processes import exit_on_signals, stop_all
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, _exit_on_signal)
+    # SIGTERM/SIGHUP: a normal exit, so the servers this process started stop too, and
+    # within 20 s even if something hangs.
+    exit_on_signals((signal.SIGTERM, signal.SIGHUP), interrupt=(signal.SIGINT,))
     args = _build_parser().parse_args(argv)
+    if args.command == "serve":
+        exit_on_signals((signal.SIGINT,))  # Ctrl-C ends serve like SIGTERM does
     try:
         if args.command == "personas":
             return cmd_personas()
@@ -387,6 +387,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nAfgebroken.", file=sys.stderr)
         return 130
+    finally:
+        stop_all()  # any server a command left behind, e.g. after a signal at the wrong moment
     return 2
 
 

@@ -8,6 +8,7 @@ state), so a restart of the bot carries on the round.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -41,6 +42,12 @@ class Round:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def named(self, names: Mapping[str, str]) -> Round:
+        """The round as the group reads it: the first names the chat adapter knows (kept in
+        its memory only) instead of the stored "Deelnemer N"."""
+        members = tuple(replace(m, name=names.get(m.key) or m.name) for m in self.members)
+        return replace(self, members=members)
 
     def member(self, key: str) -> Member | None:
         return next((m for m in self.members if m.key == key), None)

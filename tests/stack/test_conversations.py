@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import uuid
@@ -55,6 +56,7 @@ def test_coach_play_cli_prints_one_json_object_per_file(stack: Stack, tmp_path: 
          str(ROOT / "tests/conversations/marco_slecht.yml"), "--seed", "3", "--json",
          "--rasa-url", stack.settings.rasa_url],
         capture_output=True, text=True, check=True, timeout=120,
+        env={**os.environ, "COACH_VAR_DIR": str(stack.settings.var_dir)},  # its channel token
     )  # fmt: skip
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert [r["persona"] for r in lines] == ["henk", "marco"]

@@ -24,9 +24,7 @@ def test_a_practice_on_postgresql(postgres_server: str, model: Path, tmp_path: P
     env = {**os.environ, "DATABASE_URL": url, "RASA_PORT": str(free_port()),
            "ACTION_PORT": str(free_port()), "COACH_VAR_DIR": str(tmp_path)}  # fmt: skip
     with Stack(load_settings(env), model) as stack:
-        client = RasaClient(
-            stack.settings.rasa_url, metadata={"channel": "terminal", "user": "eva", "name": "Eva"}
-        )
+        client = RasaClient.for_settings(stack.settings, metadata={"channel": "terminal"})
         client.start_practice("pg-1", "henk", seed=1)
         client.send("pg-1", "Goedemiddag meneer Visser, ik ben Sanne van de gemeente.")
         client.send("pg-1", "Wat zou u nu het meeste helpen?")

@@ -13,6 +13,8 @@ from gesprekscoach.domain import Catalogues
 from gesprekscoach.stack import Stack
 from gesprekscoach.storage.db import make_engine, session_factory
 from gesprekscoach.storage.models import PracticeSession, WorkshopMember
+from gesprekscoach.storage.repository import pseudonym, pseudonym_label
+from gesprekscoach.storage.service import pseudonym_salt
 from gesprekscoach.workshops.service import by_code, set_status
 from tests.telegram.fake_bot_api import FakeBotAPI
 from tests.telegram.running_bot import RunningBot
@@ -52,9 +54,9 @@ def test_a_round_in_a_group_with_three_members(
         in_group(fake, EVA, "Eva", "/oefening henk volgorde")
         assert said(fake, "Samen oefenen met Henk Visser")
         assert fake.wait_for(lambda _: len(fake.messages(GROUP)) >= 4, 30), "briefing, opening"
-        for user, name in ((EVA, "Eva"), (BRAM, "Bram"), (NOOR, "Noor")):
+        for n, (user, name) in enumerate(((EVA, "Eva"), (BRAM, "Bram"), (NOOR, "Noor")), 1):
             fake.push_callback(GROUP, "round:join", user_id=user, first_name=name)
-            assert said(fake, f"{name} doet mee.")
+            assert said(fake, f"{name} doet mee, als Deelnemer {n}.")
         in_group(fake, 99, "Kees", "Mag ik ook wat zeggen?")
         assert said(fake, "Kees, druk eerst op 'Ik doe mee'")
         in_group(fake, BRAM, "Bram", "Ik begin wel even.")
@@ -80,11 +82,15 @@ def test_a_round_in_a_group_with_three_members(
     with session_factory(engine)() as db:
         session = db.execute(select(PracticeSession).where(
             PracticeSession.workshop_code == code)).scalar_one()  # fmt: skip
-        assert session.casemanager.display_name == "Testgroep" and session.ended_at is not None
+        assert session.casemanager.display_name.startswith("Groep ") and session.ended_at
+        assert "Testgroep" not in session.casemanager.display_name
         assert [t.text for t in session.turns] == [text for _, _, text in lines], (
             "out-of-turn and non-member messages were not sent on"
         )
-        assert [t.author.display_name for t in session.turns] == ["Eva", "Bram", "Noor"]
+        salt = pseudonym_salt(stack.settings)
+        labels = [pseudonym_label("telegram", pseudonym("telegram", str(u), salt))
+                  for u in (EVA, BRAM, NOOR)]  # fmt: skip
+        assert [t.author.display_name for t in session.turns] == labels, "no names stored"
 
 
 def test_joining_a_workshop_with_a_code(
@@ -118,9 +124,11 @@ def test_joining_a_workshop_with_a_code(
         sessions = db.execute(select(PracticeSession).where(
             PracticeSession.channel == "telegram").order_by(PracticeSession.started_at)
         ).scalars().all()  # fmt: skip
-        mine = [s for s in sessions if s.casemanager.display_name == "Eva"][-2:]
+        key = pseudonym("telegram", str(chat), pseudonym_salt(stack.settings))
+        eva = pseudonym_label("telegram", key)
+        mine = [s for s in sessions if s.casemanager.display_name == eva][-2:]
         assert mine[0].workshop_code == code and len(mine[0].turns) == 1
         assert mine[1].workshop_code is None, "after closing, a new session does not join"
         members = db.execute(select(WorkshopMember).where(
             WorkshopMember.workshop_id == by_code(db, code).id)).scalars().all()  # type: ignore[union-attr]  # fmt: skip
-        assert [m.casemanager.display_name for m in members] == ["Eva"]
+        assert [m.casemanager.display_name for m in members] == [eva]
