@@ -19,12 +19,14 @@ MAX_TEXT = 20_000
 """Characters of one message the channel takes at all. Up to this, even an empty message or a
 wall of text is the casemanager's to send: the inwoner reacts in character (silence, "te
 lang"); Telegram itself stops at 4096."""
-SENDER = re.compile(r"[A-Za-z0-9_.:~-]{1,100}")
+SENDER = re.compile(r"[A-Za-z0-9_.:-]{1,56}")
+"""Room for the session log's "~N" (a conversation's N-th practice) in its 64 characters."""
 PERSONA = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 HASH = re.compile(r"[0-9a-f]{16,64}")
 CHANNEL = re.compile(r"[a-z][a-z0-9_-]{0,19}")
 WORKSHOP = re.compile(r"[A-Za-z0-9-]{1,20}")
 COMMANDS = ("start", "stop", "hints")
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class ControlError(ValueError):
@@ -98,7 +100,7 @@ def parse_control(data: Any) -> Control:
 def sender_value(value: Any) -> str:
     if not isinstance(value, str) or not SENDER.fullmatch(value):
         raise ControlError(
-            "sender", "'sender' moet 1 tot 100 tekens zijn: letters, cijfers en _ . : ~ -."
+            "sender", "'sender' moet 1 tot 56 tekens zijn: letters, cijfers en _ . : -."
         )
     return value
 
@@ -112,7 +114,13 @@ def text_value(value: Any) -> str:
         raise ControlError(
             "message", f"Je bericht is te lang (meer dan {MAX_TEXT} tekens). Maak het korter."
         )
-    return value
+    return storable(value)
+
+
+def storable(text: str) -> str:
+    """The text as every database can keep it: a lone surrogate (broken emoji from JSON)
+    and NUL become the replacement character; nothing else changes."""
+    return UNSTORABLE.sub("\ufffd", text)
 
 
 def _text_field(meta: dict[str, Any], key: str, limit: int) -> str | None:

@@ -93,13 +93,21 @@ def set_hints(slots: dict[str, Any], on: bool) -> Output:
     return Output([text], {PAYLOAD_KEY: {"kind": "hints", "hints": on}}, {"hints_on": on})
 
 
+def _confidence(value: Any) -> float:
+    """A confidence from parse data: a number in 0-1, whatever was sent."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0.0
+    number = float(value) if abs(value) < 1e300 else 0.0
+    return min(max(number, 0.0), 1.0) if number == number else 0.0
+
+
 def acts_from(parse_acts: Any, move: str | None, confidence: float) -> tuple[LabelledAct, ...]:
     """The message's acts as NLU sent them (main act first); one act when NLU sent none."""
     acts: list[LabelledAct] = []
     for item in parse_acts if isinstance(parse_acts, list) else []:
         if isinstance(item, dict) and isinstance(item.get("move"), str):
             text = str(item.get("text") or "")[:MAX_ACT_CHARS]
-            acts.append(LabelledAct(text, item["move"], float(item.get("confidence") or 0.0)))
+            acts.append(LabelledAct(text, item["move"], _confidence(item.get("confidence"))))
     if not acts or acts[0].move != move:
         return (LabelledAct("", move or FALLBACK, confidence),)
     return tuple(acts)

@@ -162,7 +162,12 @@ def split_acts(text: str) -> list[Act]:
             ):
                 # A lone "Oké." or "Hoi!" goes with the act before it...
                 acts[-1] = f"{acts[-1]} {clause}"
-            elif acts and len(words(acts[-1])) < 2 and words(acts[-1])[0] not in GREETINGS:
+            elif (
+                acts
+                and len(words(acts[-1])) < 2
+                and words(acts[-1])[:1] != []
+                and (words(acts[-1])[0] not in GREETINGS)
+            ):
                 # ...or, at the start, with the act after it.
                 acts[-1] = f"{acts[-1]} {clause}"
             else:

@@ -161,7 +161,14 @@ def record_turn(db: Session, turn: TurnData) -> bool:
     try:
         db.flush()
     except IntegrityError:
+        # Another writer stored the same turn a moment ago: that is a retry, not a fault.
+        # Anything else (a missing value, a broken reference) is the record's fault: raised,
+        # so the session log quarantines it with a clear line instead of dropping it.
         db.rollback()
+        if db.execute(select(TurnRecord.id).where(
+                TurnRecord.session_id == turn.session_id,
+                TurnRecord.number == turn.number)).first() is None:  # fmt: skip
+            raise
         return False
     return True
 

@@ -52,7 +52,8 @@ def _to_json(write: Write) -> str:
     for key, value in list(data.items()):
         if isinstance(value, datetime):
             data[key] = value.isoformat()
-    return json.dumps({"type": type(write).__name__, "data": data}, ensure_ascii=False)
+    # ASCII only: no line separator (U+2028) splits a line, no lone surrogate breaks a file.
+    return json.dumps({"type": type(write).__name__, "data": data}, ensure_ascii=True)
 
 
 def _from_json(line: str) -> Write:
@@ -72,16 +73,16 @@ def _from_json(line: str) -> Write:
 
 
 def transient(error: BaseException) -> bool:
-    """A fault of the database or the connection (try again later), not of the record."""
+    """A fault of the database or the connection (try again later), not of the record.
+
+    An InterfaceError counts only when it cost the connection: SQLite raises one for a
+    value it cannot bind, and that record would never go through.
+    """
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
     return isinstance(
         error,
-        (
-            sa_exc.OperationalError,
-            sa_exc.InterfaceError,
-            sa_exc.TimeoutError,
-            sa_exc.DisconnectionError,
-            OSError,
-        ),
+        (sa_exc.OperationalError, sa_exc.TimeoutError, sa_exc.DisconnectionError, OSError),
     )
 
 
@@ -125,7 +126,7 @@ def erase_from_spool(spool: Path, channel_hash: str, session_ids: Iterable[str] 
         for path in (spool, quarantine_path(spool)):
             if not path.exists():
                 continue
-            lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line]
+            lines = [line for line in path.read_text(encoding="utf-8").split("\n") if line]
             items = []
             for line in lines:
                 try:
@@ -202,6 +203,7 @@ class SessionLog:
 
     def _write(self, write: Write) -> bool:
         """True when written (or quarantined as poison); False: spool it for later."""
+        refused = 0
         for attempt, delay in enumerate((0.0, *self.delays)):
             if delay:
                 time.sleep(delay)
@@ -210,8 +212,10 @@ class SessionLog:
                 return True
             except Exception as exc:  # noqa: BLE001 - any database error is retried
                 if not transient(exc) and reachable(self.engine):
-                    self._quarantine(_to_json(write), exc)
-                    return True
+                    refused += 1
+                    if refused == 2:  # refused twice while the database is up: poison
+                        self._quarantine(_to_json(write), exc)
+                        return True
                 log.warning("Schrijven naar de database mislukt (poging %d): %s", attempt + 1, exc)
         return False
 
@@ -243,7 +247,7 @@ class SessionLog:
         with self._lock, spool_lock(self.spool):
             if not self.spool.exists():
                 return 0
-            lines = [line for line in self.spool.read_text(encoding="utf-8").splitlines() if line]
+            lines = [line for line in self.spool.read_text(encoding="utf-8").split("\n") if line]
             done = 0
             for line in lines:
                 try:
@@ -283,5 +287,7 @@ class SessionLog:
                     self._spool(write)  # older writes still wait: keep the order
                 elif not self._write(write):
                     self._spool(write)
+            except Exception as exc:  # noqa: BLE001 - the writer thread must never die
+                log.error("Sessielog: schrijfactie niet verwerkt (%s)", type(exc).__name__)
             finally:
                 self._queue.task_done()

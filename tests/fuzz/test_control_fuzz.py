@@ -1,0 +1,170 @@
+"""Control values (seed, persona, sender, metadata) from a client or a tracker, hostile.
+
+gesprekscoach.control checks every value beside the text: a good value comes
+back as it was, anything else is a ControlError (a Dutch message), never any
+other exception and never a value cast or cut into something else. The start
+action (actions/actions.py) reads the seed and persona entities the same way.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from gesprekscoach.protocol import PAYLOAD_KEY
+from tests.fuzz.strategies import (
+    PERSONA_IDS,
+    examples,
+    hostile_seeds,
+    hostile_text,
+    json_values,
+    persona_keys,
+)
+
+control = pytest.importorskip("gesprekscoach.control")
+ControlError = control.ControlError
+
+anything = st.one_of(hostile_seeds, json_values, hostile_text(300), persona_keys)
+
+
+def _checked(function: Any, value: Any) -> tuple[bool, Any]:
+    """(True, result) or (False, the ControlError); any other exception fails the test."""
+    try:
+        return True, function(value)
+    except ControlError as exc:
+        assert str(exc) and exc.field, "a refusal says what and why"
+        return False, exc
+
+
+@settings(max_examples=examples(60))
+@given(value=anything)
+@example(value=10**30)
+@example(value=math.inf)
+@example(value=math.nan)
+@example(value=True)
+@example(value=2.0**31)
+@example(value="7")
+def test_a_seed_is_a_whole_number_in_range_or_refused(value: Any) -> None:
+    ok, seed = _checked(control.seed_value, value)
+    if ok:
+        assert type(seed) is int and 0 <= seed <= control.MAX_SEED
+        assert seed == value
+
+
+@settings(max_examples=examples(60))
+@given(value=anything)
+def test_a_persona_is_a_plain_name_or_refused(value: Any) -> None:
+    ok, persona = _checked(control.persona_value, value)
+    if ok:
+        assert persona is None or (persona == value and control.PERSONA.fullmatch(persona))
+
+
+@settings(max_examples=examples(60))
+@given(value=st.one_of(anything, hostile_text()))
+def test_a_message_is_text_of_at_most_max_text_or_refused(value: Any) -> None:
+    ok, text = _checked(control.text_value, value)
+    if ok:
+        assert isinstance(text, str) and len(text) <= control.MAX_TEXT
+        assert text == (value or "")
+
+
+@settings(max_examples=examples(60))
+@given(value=anything)
+def test_a_sender_is_a_safe_id_or_refused(value: Any) -> None:
+    ok, sender = _checked(control.sender_value, value)
+    if ok:
+        assert sender == value and control.SENDER.fullmatch(sender)
+
+
+metadata = st.one_of(
+    anything,
+    st.dictionaries(
+        st.sampled_from(["channel", "person", "group", "group_name", "workshop", "chat_type",
+                         "message_id", "name", "user"]),
+        st.one_of(anything, st.from_regex(r"[0-9a-f]{16,64}", fullmatch=True)),
+        max_size=5,
+    ),
+)  # fmt: skip
+
+
+@settings(max_examples=examples(60))
+@given(value=metadata)
+def test_metadata_is_a_dict_of_checked_strings_or_refused(value: Any) -> None:
+    ok, meta = _checked(control.clean_metadata, value)
+    if ok:
+        assert isinstance(meta, dict)
+        assert all(isinstance(k, str) and isinstance(v, str) and v for k, v in meta.items())
+        for key in ("group_name",):
+            if key in meta:
+                assert meta[key].isprintable() and len(meta[key]) <= 80
+
+
+commands = st.one_of(
+    anything,
+    st.fixed_dictionaries(
+        {"command": st.sampled_from(["start", "stop", "hints", "START", "", "x"])},
+        optional={"persona": persona_keys, "seed": hostile_seeds, "hints": anything},
+    ),
+)
+
+
+@settings(max_examples=examples(60))
+@given(value=commands)
+def test_a_control_command_is_checked_whole(value: Any) -> None:
+    ok, command = _checked(control.parse_control, value)
+    if ok:
+        assert command.command in control.COMMANDS
+        assert type(command.seed) is int and 0 <= command.seed <= control.MAX_SEED
+        assert isinstance(command.hints, bool)
+
+
+# -- the start action, with whatever entities a tracker holds ------------------------
+
+
+@pytest.fixture(scope="module")
+def start_action() -> Iterator[Any]:
+    actions = pytest.importorskip("actions.actions")
+    with pytest.MonkeyPatch.context() as patch:
+        # Nothing reaches the developer's session log (var/) from here.
+        patch.setattr(actions, "_log", lambda tracker, output: None)
+        yield actions.ActionStartPractice()
+
+
+entity_values = st.one_of(hostile_seeds, json_values, persona_keys)
+
+
+@settings(max_examples=examples(30))
+@given(
+    seed=st.one_of(st.none(), entity_values),
+    persona=st.one_of(st.none(), entity_values),
+    hints=st.one_of(st.none(), entity_values),
+)
+@example(seed=math.inf, persona="henk", hints=None)
+@example(seed=99999999999999999999999999, persona=None, hints=None)
+@example(seed=[1, 2], persona={"x": 1}, hints="uit")
+def test_the_start_action_takes_any_entities(
+    start_action: Any, seed: Any, persona: Any, hints: Any
+) -> None:
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    entities = [{"entity": name, "value": value}
+                for name, value in (("seed", seed), ("persona", persona), ("hints", hints))
+                if value is not None]  # fmt: skip
+    latest = {"intent": {"name": "start_oefening", "confidence": 1.0}, "entities": entities,
+              "text": "/start_oefening"}  # fmt: skip
+    tracker = Tracker("fuzz", {}, latest, [], False, None, {}, None)
+    dispatcher = CollectingDispatcher()
+    start_action.run(dispatcher, tracker, {})
+    payloads = [m["custom"][PAYLOAD_KEY] for m in dispatcher.messages if m.get("custom")]
+    assert len(payloads) == 1
+    [payload] = payloads
+    assert payload["kind"] in ("start", "error")
+    if payload["kind"] == "start":
+        assert type(payload["seed"]) is int and 0 <= payload["seed"] <= control.MAX_SEED
+        assert payload["persona"] in PERSONA_IDS
