@@ -185,24 +185,33 @@ def _review_app(settings: Any) -> Any:
     from gesprekscoach.domain import default_catalogues
     from gesprekscoach.review.app import create_app, secret_key
     from gesprekscoach.storage.migrate import upgrade
+    from gesprekscoach.storage.service import spool_path
 
     upgrade(settings.database_url)
     catalogues = default_catalogues()
     themes = catalogues.tips.theme_of
     labels = {m.id: m.label for m in catalogues.moves.moves.values()}
     key = secret_key(settings.var_dir, settings.secret_key)
-    return create_app(settings.database_url, key, move_ids=catalogues.moves.ids,
-                      move_labels=labels, tip_themes=themes)  # fmt: skip
+    return create_app(
+        settings.database_url,
+        key,
+        move_ids=catalogues.moves.ids,
+        move_labels=labels,
+        tip_themes=themes,
+        secure_cookies=settings.secure_cookies,
+        spool=spool_path(settings),
+    )
 
 
 def cmd_review(host: str, port: int) -> int:
     from waitress import serve
 
+    from gesprekscoach.review import serving
     from gesprekscoach.settings import load_settings
 
     app = _review_app(load_settings())
     print(f"Reviewdashboard: http://{host}:{port}/ (stoppen met Ctrl-C)", file=sys.stderr)
-    serve(app, host=host, port=port, threads=16)
+    serve(app, host=host, port=port, **serving.OPTIONS)
     return 0
 
 
@@ -318,10 +327,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with Stack(settings, model) as stack:
         import threading
 
-        from waitress import create_server
+        from gesprekscoach.review import serving
 
-        dashboard = create_server(_review_app(settings), host=settings.host,
-                                  port=settings.review_port, threads=16)  # fmt: skip
+        app = _review_app(settings)
+        dashboard = serving.create_server(app, settings.host, settings.review_port)
         threading.Thread(target=dashboard.run, name="dashboard", daemon=True).start()
         say(f"Rasa-server: {settings.rasa_url} (oefenkanaal: /webhooks/coach/webhook)")
         say(f"Actieserver: {settings.action_url}")

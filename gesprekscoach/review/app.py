@@ -1,8 +1,11 @@
 """The review dashboard: an application factory, as Flask's own docs do it.
 
-Every page but the login needs a logged-in trainer; every form carries a CSRF
-token (Flask-WTF); everything a casemanager typed goes through Jinja's
-autoescaping, so a message like <script> is shown as text.
+Every page but the login needs a logged-in trainer, whose login is kept on the
+server (logins.py: logout ends it); password guessing is throttled per account
+name and per address (throttle.py); every form carries a CSRF token (Flask-WTF);
+everything a casemanager typed goes through Jinja's autoescaping, so a message
+like <script> is shown as text. Headers, cookie flags and body limits: security.py;
+odd parameters: params.py.
 """
 
 from __future__ import annotations
@@ -30,8 +33,10 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.engine import Engine
 
 from gesprekscoach.domain import Catalogues
-from gesprekscoach.review import auth, exports, queries, workshops
+from gesprekscoach.review import auth, exports, logins, params, queries, security, workshops
 from gesprekscoach.review.common import catalogues_of, download
+from gesprekscoach.review.throttle import LoginThrottle, Refused
+from gesprekscoach.settings import load_settings
 from gesprekscoach.storage.db import make_engine, session_factory
 from gesprekscoach.storage.models import Casemanager, Comment, LabelCorrection, TurnRecord
 from gesprekscoach.workshops.erasure import erase_person
@@ -58,6 +63,11 @@ def _date(value: str | None) -> date | None:
         return None
 
 
+def _minutes(seconds: float) -> str:
+    minutes = max(int(-(-seconds // 60)), 1)
+    return "1 minuut" if minutes == 1 else f"{minutes} minuten"
+
+
 def filters_from(args: Any) -> queries.Filters:
     return queries.Filters(
         casemanager=(args.get("casemanager") or "").strip()[:80],
@@ -80,32 +90,55 @@ def create_app(
     engine: Engine | None = None,
     clock: Callable[[], float] = time.time,
     catalogues: Catalogues | None = None,
+    secure_cookies: bool | None = None,
+    throttle: LoginThrottle | None = None,
+    spool: Path | None = None,
 ) -> Flask:
+    """The dashboard; secure_cookies None: COACH_SECURE_COOKIES from the settings.
+
+    `spool`: the session log's spool, so an erasure also removes writes waiting there.
+    """
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=key,
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=session_minutes),
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the login session
     )
+    if secure_cookies is None:
+        secure_cookies = load_settings().secure_cookies
+    security.install(app, secure_cookies=secure_cookies)
+    params.install(app)
     CSRFProtect(app)
+    lifetime = timedelta(minutes=session_minutes)
+    guard = throttle or LoginThrottle(clock=clock)
     themes = dict(tip_themes or {})
     db_engine = engine or make_engine(database_url)
     make_session = session_factory(db_engine)
     app.extensions["coach_engine"] = db_engine
     app.extensions["coach_sessions"] = make_session
     app.extensions["coach_catalogues"] = catalogues
+    app.extensions["coach_throttle"] = guard
+    app.extensions["coach_login_watch"] = lambda: logins.Watch(
+        make_session, str(session.get("login", "")), lifetime, clock
+    )
     app.register_blueprint(workshops.blueprint)
 
     @app.before_request
     def require_login() -> Any:
         g.db = make_session()
-        g.trainer = session.get("trainer")
-        if g.trainer and clock() - float(session.get("since", 0)) > session_minutes * 60:
-            session.clear()  # expired: the cookie alone is not trusted for longer
-            g.trainer = None
-            flash("Je sessie is verlopen. Log opnieuw in.")
+        g.trainer = None
+        if request.endpoint == "static":
+            return None  # style sheets and scripts: no login, no lookup
+        token = session.get("login")
+        if isinstance(token, str) and token:
+            found = logins.resume(g.db, token, logins.at(clock()), lifetime)
+            g.db.commit()
+            if found.active is None:
+                session.clear()  # ended, unknown or too old: the cookie alone is never trusted
+                if found.expired:
+                    flash("Je sessie is verlopen. Log opnieuw in.")
+            else:
+                g.trainer = {"id": found.active.trainer_id, "name": found.active.name}
         if request.endpoint not in OPEN_ENDPOINTS and not g.trainer:
             return redirect(url_for("login", next=request.full_path))
         return None
@@ -119,23 +152,34 @@ def create_app(
     @app.route("/login", methods=["GET", "POST"])
     def login() -> Any:
         if request.method == "POST":
-            trainer = auth.check_login(
-                g.db, request.form.get("username", ""), request.form.get("password", "")
-            )
+            username = request.form.get("username", "")
+            try:
+                ticket = guard.start(username, request.remote_addr)
+            except Refused as refused:
+                flash("Te veel mislukte inlogpogingen. Probeer het over "
+                      f"{_minutes(refused.retry_after)} opnieuw.")  # fmt: skip
+                retry = str(int(refused.retry_after) + 1)
+                return render_template("login.html"), 429, {"Retry-After": retry}
+            trainer = auth.check_login(g.db, username, request.form.get("password", ""))
             if trainer is None:
                 flash("Gebruikersnaam of wachtwoord klopt niet.")
                 return render_template("login.html"), 401
+            guard.succeeded(ticket)
+            now = logins.at(clock())
+            logins.end(g.db, str(session.get("login", "")), now)  # a login replaced ends
+            token = logins.start(g.db, int(trainer.id), now)
+            g.db.commit()
             session.clear()
             session.permanent = True
-            session["trainer"] = {"id": trainer.id, "name": trainer.username}
-            session["since"] = clock()
-            target = request.args.get("next") or ""
-            return redirect(target if target.startswith("/") and not target.startswith("//")
-                            else url_for("sessions"))  # fmt: skip
+            session["login"] = token
+            target = security.safe_next(request.args.get("next"))
+            return redirect(target or url_for("sessions"))
         return render_template("login.html")
 
     @app.post("/logout")
     def logout() -> Any:
+        logins.end(g.db, str(session.get("login", "")), logins.at(clock()))
+        g.db.commit()
         session.clear()
         flash("Je bent uitgelogd.")
         return redirect(url_for("login"))
@@ -143,10 +187,10 @@ def create_app(
     @app.get("/")
     def sessions() -> Any:
         filters = filters_from(request.args)
-        page = max(request.args.get("page", 1, type=int) or 1, 1)
+        page = params.page_number(request.args)
         rows, total = queries.list_sessions(g.db, filters, page)
         pages = max((total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE, 1)
-        args = {k: v for k, v in request.args.items() if k != "page"}
+        args = params.filter_args(request.args)
         return render_template("sessions.html", rows=rows, total=total, page=page,
                                pages=pages, filters=filters, args=args)  # fmt: skip
 
@@ -241,7 +285,7 @@ def create_app(
                 flash("Typ de naam precies over om het verwijderen te bevestigen.")
                 return render_template("erase.html", person=person), 400
             name = person.display_name
-            count = erase_person(g.db, person_id, catalogues_of(app))
+            count = erase_person(g.db, person_id, catalogues_of(app), spool)
             g.db.commit()
             flash(f"Alle gegevens van {name} zijn verwijderd ({count} sessies).")
             return redirect(url_for("sessions"))

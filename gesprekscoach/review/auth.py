@@ -1,4 +1,8 @@
-"""Trainer accounts: argon2 password hashes, created from the command line."""
+"""Trainer accounts: argon2 password hashes, created from the command line.
+
+Setting a new password for an existing trainer ends all of their logins: whoever
+knew the old password is logged out at once.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gesprekscoach.storage.models import Trainer
+from gesprekscoach.review import logins
+from gesprekscoach.storage.models import Trainer, utcnow
 
 HASHER = PasswordHasher()
 MIN_PASSWORD = 10
@@ -26,6 +31,7 @@ def add_trainer(db: Session, username: str, password: str) -> Trainer:
     existing = db.execute(select(Trainer).where(Trainer.username == username)).scalar_one_or_none()
     if existing is not None:
         existing.password_hash = HASHER.hash(password)
+        logins.end_all(db, int(existing.id), utcnow())
         return existing
     trainer = Trainer(username=username, password_hash=HASHER.hash(password))
     db.add(trainer)

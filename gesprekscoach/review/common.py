@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, Response
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,5 +23,7 @@ def sessions_of(app: Flask) -> sessionmaker[Session]:
 
 
 def download(body: str, mimetype: str, name: str) -> Response:
-    disposition = {"Content-Disposition": f"attachment; filename={name}"}
+    """An attachment; the name (a session id comes from a chat channel) kept to safe characters."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)[:120]
+    disposition = {"Content-Disposition": f"attachment; filename={safe}"}
     return Response(body, mimetype=mimetype, headers=disposition)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gesprekscoach.csvsafe import to_csv
 from gesprekscoach.storage.models import LabelCorrection, PracticeSession, TurnRecord
 
 SESSION_COLUMNS = [
@@ -58,36 +58,32 @@ def sessions_json(sessions: list[PracticeSession]) -> str:
 
 
 def sessions_csv(sessions: list[PracticeSession]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(SESSION_COLUMNS)
+    rows: list[list[Any]] = [SESSION_COLUMNS]
     for s in sessions:
         good, flagged = _tip_counts(s.report)
-        writer.writerow([
+        rows.append([
             s.id, s.casemanager.display_name, s.persona_id, s.persona_type, s.channel, s.mode,
             s.workshop_code or "", s.started_at.isoformat(),
             s.ended_at.isoformat() if s.ended_at else "", len(s.turns),
             "ja" if s.hidden_need_found else "nee", s.hidden_need_turn or "",
             "" if s.final_trust is None else f"{s.final_trust:.0f}", good, flagged,
         ])  # fmt: skip
-    return out.getvalue()
+    return to_csv(rows)
 
 
 def turns_csv(s: PracticeSession) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["bericht", "tekst", "zet", "alle zetten", "zekerheid", "antwoord",
-                     "vertrouwen", "spanning", "b1", "jargon", "coaching"])  # fmt: skip
+    rows: list[list[Any]] = [["bericht", "tekst", "zet", "alle zetten", "zekerheid", "antwoord",
+                              "vertrouwen", "spanning", "b1", "jargon", "coaching"]]  # fmt: skip
     for t in s.turns:
         lang = t.language or {}
-        writer.writerow([
+        rows.append([
             t.number, t.text, t.move, " + ".join(t.moves or [t.move]), f"{t.confidence:.3f}",
             t.reply, f"{t.trust:.0f}",
             f"{t.stress:.0f}", "ja" if lang.get("b1_ok", True) else "nee",
             "; ".join(j.get("found", "") for j in lang.get("jargon") or []),
             " | ".join(t.coaching or []),
         ])  # fmt: skip
-    return out.getvalue()
+    return to_csv(rows)
 
 
 def progress(sessions: list[PracticeSession], tip_ids: tuple[str, ...]) -> dict[str, list[int]]:

@@ -190,10 +190,16 @@ def events(workshop_id: int) -> Response:
     body = stream.events(
         feed, once=request.args.get("once") == "1",
         timing=app.config.get("COACH_STREAM_TIMING") or stream.Timing(),
-        stop=stream.stop_event(app), gone=disconnected if callable(disconnected) else bool,
+        stop=stream.stop_event(app),
+        gone=stream.either(disconnected if callable(disconnected) else bool,
+                          app.extensions["coach_login_watch"]()),
     )  # fmt: skip
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return Response(body, mimetype="text/event-stream", headers=headers)
+    try:  # the slot last: nothing can fail between taking it and Held giving it back
+        give_back = stream.slots_of(app).take(int(g.trainer["id"]))
+    except stream.Full as full:
+        return Response(str(full), 429, mimetype="text/plain", headers={"Retry-After": "15"})
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return Response(stream.Held(body, give_back), mimetype="text/event-stream", headers=headers)
 
 
 @blueprint.get("/<int:workshop_id>/verslag")

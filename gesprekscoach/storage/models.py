@@ -122,6 +122,26 @@ class Trainer(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
+class LoginSession(Base):
+    """A trainer's login on the dashboard, so logging out ends it on the server too.
+
+    The cookie carries only a random login id; `id` is its SHA-256, so a copy of
+    the database lets nobody log in.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id = Column(String(64), primary_key=True)
+    trainer_id = Column(Integer, ForeignKey("trainers.id", ondelete="CASCADE"), nullable=False,
+                        index=True)  # fmt: skip
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_seen_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    ended_at = Column(DateTime(timezone=True), nullable=True)
+    """Set on logout, expiry or a changed password; an ended login never comes back."""
+
+    trainer = relationship("Trainer")
+
+
 class Comment(Base):
     __tablename__ = "comments"
 

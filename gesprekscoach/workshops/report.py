@@ -7,14 +7,13 @@ ended session), so who practised three times does not weigh three times.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from gesprekscoach.csvsafe import to_csv
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.storage.models import PracticeSession, Workshop
 from gesprekscoach.workshops.figures import (
@@ -104,20 +103,20 @@ def build_workshop_report(
 
 def report_csv(report: WorkshopReport) -> str:
     """One sheet: the tips, then the first-and-last comparisons (column 'onderdeel')."""
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["onderdeel", "tip", "kop", "thema", "laten_zien", "gemist", "deelnemers"])
+    rows: list[list[Any]] = [
+        ["onderdeel", "tip", "kop", "thema", "laten_zien", "gemist", "deelnemers"]
+    ]
     for f in report.tips:
-        w.writerow(["tip", f.id, f.heading, f.theme, f.shown, f.missed, report.participants])
-    w.writerow([])
-    w.writerow(["onderdeel", "deelnemer", "gesprekken", "eerste_tips_goed", "laatste_tips_goed",
-                "eerste_tips_gemist", "laatste_tips_gemist", "eerste_vertrouwen",
-                "laatste_vertrouwen"])  # fmt: skip
+        rows.append(["tip", f.id, f.heading, f.theme, f.shown, f.missed, report.participants])
+    rows.append([])
+    rows.append(["onderdeel", "deelnemer", "gesprekken", "eerste_tips_goed", "laatste_tips_goed",
+                 "eerste_tips_gemist", "laatste_tips_gemist", "eerste_vertrouwen",
+                 "laatste_vertrouwen"])  # fmt: skip
     for c in report.comparisons:
         first, last = c.first, c.last
-        w.writerow(["vergelijking", c.who, c.sessions, first.shown, last.shown, first.missed,
-                    last.missed, _num(first.trust), _num(last.trust)])  # fmt: skip
-    return out.getvalue()
+        rows.append(["vergelijking", c.who, c.sessions, first.shown, last.shown, first.missed,
+                     last.missed, _num(first.trust), _num(last.trust)])  # fmt: skip
+    return to_csv(rows)
 
 
 def _num(value: Any) -> str:

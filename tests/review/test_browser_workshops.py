@@ -18,7 +18,7 @@ from gesprekscoach.domain import Catalogues
 from tests.review.conftest import ARTIFACTS, Dialogs, artifact_on_failure, log_in
 from tests.review.workshop_data import HOSTILE_LINE, end_session, workshop_id
 from tests.workshops.conftest import new_workshop
-from tests.workshops.practise import GOOD, RUSHED, meta, practise
+from tests.workshops.practise import GOOD, RUSHED, label, meta, practise
 
 UPDATE = 5_000  # ms: the stream polls twice a second
 
@@ -65,7 +65,7 @@ def test_the_beamer_follows_the_room_by_itself(
 
         assert page.evaluate("window.notReloaded") is True, "the page was reloaded"
         body = page.locator("body").inner_text()
-        assert "Eva" not in body and "Bram" not in body, "names on the beamer while switched off"
+        assert label("Eva") not in body and label("Bram") not in body, "names on the beamer"
         assert "Uitloggen" not in body
 
 
@@ -95,7 +95,9 @@ def test_the_facilitator_puts_a_tip_on_the_beamer(
         assert page.locator("#voorbeelden img").count() == 0, "a sentence became an element"
 
         control.get_by_role("button", name="Namen tonen").click()
-        expect(page.locator("#deelnemers")).to_contain_text("Eva – klaar", timeout=UPDATE)
+        expect(page.locator("#deelnemers")).to_contain_text(
+            f"{label('Eva')} – klaar", timeout=UPDATE
+        )
         control.get_by_role("button", name="Namen verbergen").click()
         expect(page.locator("#namen")).to_be_hidden(timeout=UPDATE)
         expect(page.locator("#deelnemers li")).to_have_count(0)
@@ -117,9 +119,10 @@ def test_the_live_page_follows_each_participant(
         trainer_opens(page, live_server, f"/werkateliers/{ident}/live")
         expect(page.locator("#deelnemers")).to_have_text("Nog niemand doet mee.")
         practise(engine, catalogues, "l-noor", "henk", GOOD[:2], meta("Noor", code), end=False)
-        row = page.locator("#deelnemers tr", has_text="Noor")
+        row = page.locator("#deelnemers tr", has_text=label("Noor"))
         expect(row.locator("td")).to_have_text(
-            ["Noor", "Henk Visser", "bezig", "2", re.compile(r"^\d+$"), "nee"], timeout=UPDATE
+            [label("Noor"), "Henk Visser", "bezig", "2", re.compile(r"^\d+$"), "nee"],
+            timeout=UPDATE,
         )
         end_session(engine, catalogues, "l-noor")
         expect(row.locator("td").nth(2)).to_have_text("klaar", timeout=UPDATE)

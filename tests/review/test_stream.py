@@ -15,7 +15,7 @@ from gesprekscoach.storage.db import session_factory
 from gesprekscoach.storage.models import Workshop
 from gesprekscoach.workshops.service import by_code
 from tests.workshops.conftest import new_workshop
-from tests.workshops.practise import GOOD, meta, practise
+from tests.workshops.practise import GOOD, label, meta, practise
 
 FAST = Timing(poll=0.01, heartbeat=0.05, lifetime=30)
 
@@ -72,6 +72,8 @@ def test_once_sends_one_snapshot_without_retry(engine: Engine, catalogues: Catal
     practise(engine, catalogues, "s-once", "henk", GOOD[:1], meta("Marieke", code), end=False)
     (only,) = list(events(feed_for(engine, catalogues, code, "beamer"), once=True, timing=FAST))
     assert data_of(only)["running"] == 1
-    assert data_of(only)["participants"] == [] and "Marieke" not in only, "names off: none sent"
+    assert data_of(only)["participants"] == [] and label("Marieke") not in only, (
+        "names off: none sent"
+    )
     (live,) = list(events(feed_for(engine, catalogues, code, "live"), once=True, timing=FAST))
-    assert [p["name"] for p in data_of(live)["participants"]] == ["Marieke"]
+    assert [p["name"] for p in data_of(live)["participants"]] == [label("Marieke")]

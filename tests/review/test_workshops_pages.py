@@ -24,6 +24,7 @@ from gesprekscoach.workshops.service import by_code
 from tests.review.conftest import csrf, login
 from tests.review.workshop_data import HOSTILE_LINE, NAMES, logged_group, workshop_id, workshop_row
 from tests.workshops.conftest import new_workshop
+from tests.workshops.practise import label
 
 
 def stream_data(client: FlaskClient, ident: int, view: str) -> tuple[str, dict[str, Any]]:
@@ -185,7 +186,7 @@ def test_stream_counts_match_the_logged_sessions(
     ident, code, reports = group
     response = client.get(f"/werkateliers/{ident}/stream?view=live&once=1")
     assert response.mimetype == "text/event-stream"
-    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["Cache-Control"] == "no-store", "names and messages: never stored"
     assert response.headers["X-Accel-Buffering"] == "no"
     _, data = stream_data(client, ident, "live")
     assert (data["joined"], data["running"], data["done"]) == (3, 1, 2)
@@ -193,7 +194,8 @@ def test_stream_counts_match_the_logged_sessions(
     assert data["beamer_tip"] is None and data["examples"] is None and data["show_names"] is False
     assert abs(data["sent_at"] - time.time()) < 30
     status = {p["name"]: (p["status"], p["turns"]) for p in data["participants"]}
-    assert status == {"Eva": ("klaar", 5), "Bram": ("klaar", 4), "Noor": ("bezig", 3)}
+    assert status == {label("Eva"): ("klaar", 5), label("Bram"): ("klaar", 4),
+                      label("Noor"): ("bezig", 3)}  # fmt: skip
     b2 = next(t for t in data["tips"] if t["id"] == "CK-B2")
     latest = [reports[1], reports[2]]  # Eva's second, Bram's only; Noor's is still running
     flagged = sum(next(t for t in r["tips"] if t["id"] == "CK-B2")["status"] == "flagged"
@@ -211,14 +213,15 @@ def test_the_beamer_stream_sends_names_only_when_switched_on(
 ) -> None:
     ident, _, _ = group
     live_body, live = stream_data(client, ident, "live")
-    assert all(name in live_body for name in NAMES), "the facilitator's own page shows names"
+    shown = [label(name) for name in NAMES]  # the pseudonymous labels, never own names
+    assert all(name in live_body for name in shown), "the facilitator's own page shows them"
     body, data = stream_data(client, ident, "beamer")
-    for name in (*NAMES, "Sanne"):
+    for name in (*shown, *NAMES, "Sanne"):
         assert name not in body, f"{name} sent to the beamer"
     assert data["participants"] == [] and data["running"] == 1
     post(client, f"/werkateliers/{ident}/namen", {"show": "1"})
     body, data = stream_data(client, ident, "beamer")
-    assert {p["name"] for p in data["participants"]} == set(NAMES)
+    assert {p["name"] for p in data["participants"]} == set(shown)
     assert "Sanne" not in body, "a name in a sentence stays hidden"
     assert client.get(f"/werkateliers/{ident}/stream?view=alles&once=1").status_code == 400
     assert client.get("/werkateliers/999/stream?view=live&once=1").status_code == 404
@@ -255,7 +258,8 @@ def test_report_csv_matches_the_logged_sessions(
                                               statuses.count("flagged")), tip_id  # fmt: skip
         assert row[6] == "2", "two participants have ended a session"
     (compared,) = [r for r in rows if r and r[0] == "vergelijking"]
-    assert compared[1:3] == ["Deelnemer 1", "2"] and "Eva" not in response.get_data(True)
+    assert compared[1:3] == ["Deelnemer 1", "2"]
+    assert label("Eva") not in response.get_data(True)
     first_shown = sum(t["status"] == "credited" for t in reports[0]["tips"])
     last_shown = sum(t["status"] == "credited" for t in reports[1]["tips"])
     assert (int(compared[3]), int(compared[4])) == (first_shown, last_shown)

@@ -115,6 +115,31 @@
     node.classList.toggle("kwijt", !ok);
   }
 
+  function refused(text) {
+    var node = byId("verbinding");
+    node.textContent = text || "Er staan te veel live-verbindingen open. Even geduld…";
+    node.classList.add("kwijt");
+  }
+
+  // EventSource does not tell why the server refused it, so one plain request asks:
+  // a 429 (too many open streams) shows the server's message and waits its Retry-After.
+  function retry() {
+    fetch(root.dataset.stream + "&once=1", { credentials: "same-origin" })
+      .then(function (response) {
+        if (response.status !== 429) {
+          if (response.body) response.body.cancel();
+          window.setTimeout(connect, 3000);
+          return null;
+        }
+        var wait = parseInt(response.headers.get("Retry-After") || "15", 10) || 15;
+        return response.text().then(function (text) {
+          refused(text);
+          window.setTimeout(connect, wait * 1000);
+        });
+      })
+      .catch(function () { window.setTimeout(connect, 3000); });
+  }
+
   function connect() {
     var source = new EventSource(root.dataset.stream);
     source.addEventListener("snapshot", function (event) {
@@ -123,9 +148,9 @@
     });
     source.onerror = function () {
       connection(false);
-      if (source.readyState === EventSource.CLOSED) {  // the browser gave up: start anew
+      if (source.readyState === EventSource.CLOSED) {  // the browser gave up: ask why, retry
         source.close();
-        window.setTimeout(connect, 3000);
+        retry();
       }
     };
   }
