@@ -28,6 +28,7 @@ bench: train
 	@$(PY) -m bench.dashboard
 	@$(PY) -m bench.workshop
 	@$(PY) -m bench.telegram
+	@$(PY) -m bench.fuzz
 
 lint: setup
 	@$(VENV)/bin/ruff check gesprekscoach coach_nlu coach_channel actions bench tests scripts migrations bot
