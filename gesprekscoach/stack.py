@@ -7,9 +7,6 @@ their logs under var/log/, and stopped cleanly when the client is done.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -20,7 +17,16 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from gesprekscoach.local_secrets import channel_token
-from gesprekscoach.processes import Ticker, python, quiet_env, say
+from gesprekscoach.processes import (
+    STOP_GRACE,
+    Ticker,
+    python,
+    quiet_env,
+    say,
+    shielded,
+    spawn,
+    stop_groups,
+)
 from gesprekscoach.settings import Settings
 
 LABELS = {"rasa": "de Rasa-server", "actions": "de actieserver"}
@@ -40,18 +46,13 @@ class Server:
     proc: subprocess.Popen[bytes] | None = None
 
     def start(self, cwd: Path) -> None:
+        stop_groups([self.proc])  # what is left of an earlier run, and forget it
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(
-            self.args,
-            cwd=cwd,
-            env=quiet_env(self.env),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # our Ctrl-C reaches the chat, not the servers
-        )
-        log.close()
+        with self.log_path.open("ab") as log, shielded():
+            # Shielded: a signal cannot fall between the start and self.proc, so a server
+            # that exists is always one this stack stops.
+            self.proc = spawn(self.args, cwd=cwd, env=quiet_env(self.env), stdout=log,
+                              stderr=subprocess.STDOUT)  # fmt: skip
 
     @property
     def pid(self) -> int | None:
@@ -71,17 +72,8 @@ class Server:
             return bool(response.json().get("ready"))
         return True
 
-    def stop(self, timeout: float = 15.0) -> None:
-        if not self.alive():
-            return
-        assert self.proc is not None
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=timeout)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=5)
+    def stop(self, timeout: float = STOP_GRACE) -> None:
+        stop_groups([self.proc], grace=timeout)
 
     def log_tail(self, lines: int = 15) -> str:
         try:
@@ -172,8 +164,12 @@ class Stack:
         say("==> De database bijwerken (migraties)...")
         upgrade(settings.database_url)
         say("==> De actieserver en de Rasa-server starten (Rasa laadt het model: 30-60 s)...")
-        self.ready_seconds = self._start_and_wait(list(self.servers))
-        say(f"==> Klaar na {self.ready_seconds:.0f} s.")
+        try:
+            self.ready_seconds = self._start_and_wait(list(self.servers))
+            say(f"==> Klaar na {self.ready_seconds:.0f} s.")
+        except BaseException:
+            self.stop()  # a signal just after the servers were ready: still no server left
+            raise
         return self
 
     def revive(self) -> bool:
@@ -225,12 +221,16 @@ class Stack:
         return time.monotonic() - started
 
     def stop(self) -> None:
-        # Rasa first, so no message is sent to an action server that is gone.
-        for server in reversed(self.servers):
-            server.stop()
+        """Both servers at once within STOP_GRACE, so SIGTERM to exit fits in 20 s."""
+        # Rasa is told first, so it stops taking messages before the action server goes.
+        stop_groups([server.proc for server in reversed(self.servers)])
 
     def __enter__(self) -> Stack:
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:  # a signal between start() and the with block taking over
+            self.stop()
+            raise
 
     def __exit__(self, *exc: object) -> None:
         self.stop()

@@ -51,6 +51,11 @@ def test_play_with_a_broken_script_fails_before_starting(tmp_path: Path) -> None
 
 
 @pytest.mark.stack
+def stack_env(stack: Stack) -> dict[str, str]:
+    """The stack's var dir: its channel token (a client of another install is refused)."""
+    return {**os.environ, "COACH_VAR_DIR": str(stack.settings.var_dir)}
+
+
 def test_chat_in_the_terminal(stack: Stack) -> None:
     stdin = "\n".join([
         "Goedemiddag, ik ben Sanne van de gemeente.",
@@ -60,8 +65,8 @@ def test_chat_in_the_terminal(stack: Stack) -> None:
         "Hoe gaat het met u?",
         "/stop",
     ]) + "\n"  # fmt: skip
-    result = coach("chat", "--persona", "laaggeletterd", "--seed", "5",
-                   "--rasa-url", stack.settings.rasa_url, stdin=stdin)  # fmt: skip
+    args = ("--persona", "laaggeletterd", "--seed", "5", "--rasa-url", stack.settings.rasa_url)
+    result = coach("chat", *args, stdin=stdin, env=stack_env(stack))
     out = result.stdout
     assert result.returncode == 0, result.stderr
     assert "Je oefent met Henk Visser" in out and "opdracht" in out
@@ -74,7 +79,7 @@ def test_chat_in_the_terminal(stack: Stack) -> None:
 @pytest.mark.stack
 def test_chat_ends_cleanly_when_input_ends(stack: Stack) -> None:
     result = coach("chat", "--persona", "marco", "--rasa-url", stack.settings.rasa_url,
-                   stdin="Goedemorgen meneer Jansen.\n")  # fmt: skip
+                   stdin="Goedemorgen meneer Jansen.\n", env=stack_env(stack))  # fmt: skip
     assert result.returncode == 0
     assert "(gesprek afgerond)" in result.stdout
     assert "is klaar" in result.stdout
@@ -82,43 +87,15 @@ def test_chat_ends_cleanly_when_input_ends(stack: Stack) -> None:
 
 @pytest.mark.stack
 def test_choosing_a_persona_by_number_and_giving_up(stack: Stack) -> None:
-    chosen = coach("chat", "--rasa-url", stack.settings.rasa_url, stdin="9\nabc\n3\n/stop\n")
+    env = stack_env(stack)
+    chosen = coach("chat", "--rasa-url", stack.settings.rasa_url, stdin="9\nabc\n3\n/stop\n",
+                   env=env)  # fmt: skip
     assert chosen.returncode == 0
     assert "Dat is geen keuze" in chosen.stdout
     assert "Je oefent met Samira Bouzid" in chosen.stdout
-    nothing = coach("chat", "--rasa-url", stack.settings.rasa_url, stdin="")
+    nothing = coach("chat", "--rasa-url", stack.settings.rasa_url, stdin="", env=env)
     assert nothing.returncode == 0
     assert "er is geen gesprek begonnen" in nothing.stdout
-
-
-def test_sigterm_stops_the_servers_it_started(model: Path) -> None:
-    """`coach serve` stopped by SIGTERM (a service manager, a closed terminal) leaves nothing."""
-    import signal
-    import time
-
-    from gesprekscoach.rasa_client import RasaClient
-    from tests.conftest import free_port
-
-    rasa_port, action_port = free_port(), free_port()
-    env = {**os.environ, "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gesprekscoach.cli.main", "serve"], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    client = RasaClient(f"http://127.0.0.1:{rasa_port}", "-")
-    try:
-        deadline = time.monotonic() + 180
-        while not client.healthy():
-            assert proc.poll() is None and time.monotonic() < deadline
-            time.sleep(1)
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=60) == 128 + signal.SIGTERM
-        time.sleep(1)
-        assert not client.healthy()
-        assert not RasaClient(f"http://127.0.0.1:{action_port}", "-").healthy()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
 
 
 def test_trainer_add_and_review_server(tmp_path: Path) -> None:
