@@ -37,6 +37,7 @@ MAX_BODY = 512 * 1024
 # Put before a text that starts with "/" while NLU reads it: not whitespace, so Rasa's
 # "/intent" reader (which strips whitespace first) leaves the text alone.
 GUARD = "\u2063"
+UNREADABLE = "Dit bericht kon de oefenserver niet lezen. Zeg het eens op een andere manier."
 
 
 def _refuse(status: int, error: str, message: str, field: str | None = None) -> HTTPResponse:
@@ -133,6 +134,11 @@ class CoachInput(InputChannel):
                     parse_data = await parse_text(agent, text)
             except ControlError as exc:
                 return _refuse(400, "invalid", str(exc), exc.field)
+            except Exception as exc:  # noqa: BLE001 - a fault in reading one message
+                # Not an outage: sending it again gives the same fault, and a client that
+                # kept retrying would hold up the chat's later messages. Logged without text.
+                log.error("Bericht niet te lezen voor NLU (%s)", type(exc).__name__)
+                return _refuse(422, "unreadable", UNREADABLE)
             collector = CollectingOutputChannel()
             before = failures(sender)
             await on_new_message(
