@@ -63,4 +63,4 @@ class CoachTrackerStore(SQLTrackerStore):
             raise
 
 
-__all__: list[Any] = ["CoachTrackerStore", "failures"]
+__all__ = ["CoachTrackerStore", "failures"]

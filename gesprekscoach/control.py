@@ -25,6 +25,7 @@ PERSONA = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 HASH = re.compile(r"[0-9a-f]{16,64}")
 CHANNEL = re.compile(r"[a-z][a-z0-9_-]{0,19}")
 WORKSHOP = re.compile(r"[A-Za-z0-9-]{1,20}")
+MESSAGE_ID = re.compile(r"[0-9]{1,20}")
 COMMANDS = ("start", "stop", "hints")
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -163,6 +164,6 @@ def clean_metadata(data: Any) -> dict[str, str]:
         "group_name": _text_field(data, "group_name", 80),
         "workshop": _pattern_field(data, "workshop", WORKSHOP),
         "chat_type": _pattern_field(data, "chat_type", CHANNEL),
-        "message_id": _pattern_field(data, "message_id", re.compile(r"[0-9]{1,20}")),
+        "message_id": _pattern_field(data, "message_id", MESSAGE_ID),
     }
     return {key: value for key, value in fields.items() if value is not None}

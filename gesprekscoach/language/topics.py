@@ -86,11 +86,11 @@ def dutch_share(text: str) -> float:
     "asdkj qwpoe" and "Could you send me the documents?" score near 0; chat
     Dutch with a typo or two ("hoe gaat t met je dochtre") well above one half.
     """
-    raw = text.split()
     # A command, an identifier or markup ("/vraag_wat_nodig", '{"seed":1}', "<b>") is
     # not Dutch speech, however Dutch its letters are once the punctuation is gone.
-    code = sum(bool(CODE_TOKEN.search(t)) for t in raw)
+    raw = text.split()
     speech = " ".join(t for t in raw if not CODE_TOKEN.search(t))
+    code = len(raw) - len(speech.split())
     tokens = [t for t in normalise(speech).split() if not t.isdigit()]
     total = len(tokens) + code
     return sum(_reads_as_dutch(t) for t in tokens) / total if total else 0.0

@@ -10,7 +10,6 @@ odd parameters: params.py.
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -33,6 +32,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.engine import Engine
 
 from gesprekscoach.domain import Catalogues
+from gesprekscoach.local_secrets import kept_secret
 from gesprekscoach.review import auth, exports, logins, params, queries, security, workshops
 from gesprekscoach.review.common import catalogues_of, download
 from gesprekscoach.review.throttle import LoginThrottle, Refused
@@ -46,14 +46,7 @@ OPEN_ENDPOINTS = {"login", "static"}
 
 def secret_key(var_dir: Path, configured: str = "") -> str:
     """COACH_SECRET_KEY, or a random key kept under var/ (never in the repository)."""
-    if configured:
-        return configured
-    path = var_dir / "secret-key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
+    return kept_secret(var_dir, "secret-key", configured)
 
 
 def _date(value: str | None) -> date | None:

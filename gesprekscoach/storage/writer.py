@@ -214,15 +214,20 @@ class SessionLog:
                 if not transient(exc) and reachable(self.engine):
                     refused += 1
                     if refused == 2:  # refused twice while the database is up: poison
-                        self._quarantine(_to_json(write), exc)
+                        with spool_lock(self.spool):
+                            self._set_aside(_to_json(write), exc)
                         return True
                 log.warning("Schrijven naar de database mislukt (poging %d): %s", attempt + 1, exc)
         return False
 
-    def _quarantine(self, line: str, error: BaseException) -> None:
-        """Set a poison record aside (the database is up but refuses it) and carry on."""
+    def _set_aside(self, line: str, error: BaseException) -> None:
+        """Quarantine a poison record (the database is up but refuses it) and carry on.
+
+        The caller holds the spool lock (flock is per open file: taking it again would wait
+        on ourselves).
+        """
         path = quarantine_path(self.spool)
-        with spool_lock(self.spool), path.open("a", encoding="utf-8") as out:
+        with path.open("a", encoding="utf-8") as out:
             out.write(line + "\n")
         log.error(
             "Schrijfactie in quarantaine: de database weigert dit record (%s). "
@@ -256,15 +261,7 @@ class SessionLog:
                     if transient(exc) or not reachable(self.engine):
                         log.warning("Database nog niet bereikbaar voor de spool: %s", exc)
                         break
-                    path = quarantine_path(self.spool)
-                    with path.open("a", encoding="utf-8") as out:
-                        out.write(line + "\n")
-                    log.error(
-                        "Schrijfactie uit de spool in quarantaine: de database weigert dit "
-                        "record (%s). Bewaard in %s; de rest gaat door.",
-                        type(exc).__name__,
-                        path,
-                    )
+                    self._set_aside(line, exc)
                 done += 1
             rest = lines[done:]
             if rest:

@@ -3,8 +3,6 @@ the inwoner, and only the project's own clients get in."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import requests
 from sqlalchemy import func, select
@@ -12,21 +10,10 @@ from sqlalchemy import func, select
 from gesprekscoach.rasa_client import CHANNEL_PATH, RasaClient
 from gesprekscoach.stack import Stack
 from gesprekscoach.storage.db import make_engine, session_factory
-from gesprekscoach.storage.models import PracticeSession, TurnRecord
+from gesprekscoach.storage.models import PracticeSession
+from tests.stack.logged import logged_turns
 
 pytestmark = pytest.mark.stack
-
-
-def logged(stack: Stack, session_id: str, turns: int, timeout: float = 20) -> list[int]:
-    engine = make_engine(stack.settings.database_url)
-    deadline = time.monotonic() + timeout
-    while True:
-        with session_factory(engine)() as db:
-            query = select(TurnRecord.number).where(TurnRecord.session_id == session_id)
-            numbers = list(db.execute(query.order_by(TurnRecord.number)).scalars())
-        if len(numbers) >= turns or time.monotonic() > deadline:
-            return numbers
-        time.sleep(0.2)
 
 
 @pytest.mark.parametrize("seed", [10**26, -1, "7", 1.5, True])
@@ -38,7 +25,7 @@ def test_a_bad_seed_is_refused_and_the_log_goes_on(
     sid = f"h-seed-after-{abs(hash(repr(seed)))}"
     client.start_practice(sid, "henk", 3)
     client.send(sid, "Goedemiddag meneer Visser.")
-    assert logged(stack, sid, 1) == [1], "the next session reaches the database"
+    assert logged_turns(stack, sid, 1) == [1], "the next session reaches the database"
 
 
 def test_json_infinity_as_seed_is_refused(stack: Stack, client: RasaClient) -> None:
@@ -62,7 +49,7 @@ def test_typed_intents_are_text(client: RasaClient, stack: Stack) -> None:
     assert reply.payload["turn"] == 6 and reply.payload["move"] == "vraag_wat_nodig"
     end = client.stop_practice(sid)
     assert end.payload["kind"] == "end"
-    assert logged(stack, sid, 6) == [1, 2, 3, 4, 5, 6], "one session, every turn logged once"
+    assert logged_turns(stack, sid, 6) == [1, 2, 3, 4, 5, 6], "one session, every turn logged once"
 
 
 def test_only_token_holders_get_in(stack: Stack) -> None:
@@ -109,7 +96,7 @@ def test_nothing_is_logged_for_refused_messages(client: RasaClient, stack: Stack
     response = client.session.post(f"{client.base_url}{CHANNEL_PATH}", json=body, timeout=10)
     assert response.status_code == 400 and response.json()["field"] == "message"
     client.send("h-refused", "Hoe gaat het met u?")
-    assert logged(stack, "h-refused", 1) == [1]
+    assert logged_turns(stack, "h-refused", 1) == [1]
     engine = make_engine(stack.settings.database_url)
     with session_factory(engine)() as db:
         count = db.execute(select(func.count()).select_from(PracticeSession).where(

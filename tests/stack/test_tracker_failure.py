@@ -10,15 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from gesprekscoach.rasa_client import RasaClient, RasaUnavailable
 from gesprekscoach.settings import load_settings
 from gesprekscoach.stack import Stack
-from gesprekscoach.storage.db import make_engine, session_factory
-from gesprekscoach.storage.models import TurnRecord
 from tests.conftest import free_port
+from tests.stack.logged import logged_turns
 
 pytestmark = pytest.mark.stack
 
@@ -30,18 +28,6 @@ def sqlite_stack(model: Path, tmp_path: Path) -> Iterator[Stack]:
                 "COACH_VAR_DIR": str(tmp_path / "var")})  # fmt: skip
     with Stack(load_settings(env), model) as stack:
         yield stack
-
-
-def numbers(stack: Stack, sid: str, want: int) -> list[int]:
-    engine = make_engine(stack.settings.database_url)
-    deadline = time.monotonic() + 30
-    while True:
-        with session_factory(engine)() as db:
-            query = select(TurnRecord.number).where(TurnRecord.session_id == sid)
-            found = list(db.execute(query.order_by(TurnRecord.number)).scalars())
-        if len(found) >= want or time.monotonic() > deadline:
-            return found
-        time.sleep(0.3)
 
 
 def test_a_locked_database_refuses_the_message_quickly_and_loses_nothing(
@@ -67,4 +53,4 @@ def test_a_locked_database_refuses_the_message_quickly_and_loses_nothing(
     assert again.payload["turn"] == 2, "numbered as the next turn, not the one before"
     assert client.send(sid, "Wat heeft u nodig?").payload["turn"] == 3
     assert client.stop_practice(sid).payload["kind"] == "end"
-    assert numbers(sqlite_stack, sid, 3) == [1, 2, 3], "every answered turn logged once"
+    assert logged_turns(sqlite_stack, sid, 3) == [1, 2, 3], "every answered turn logged once"

@@ -1,0 +1,27 @@
+"""Reading what the session log wrote, which it does in the background: poll until it is there."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import select
+
+from gesprekscoach.stack import Stack
+from gesprekscoach.storage.db import make_engine, session_factory
+from gesprekscoach.storage.models import TurnRecord
+
+
+def logged_turns(stack: Stack, session_id: str, want: int, timeout: float = 30) -> list[int]:
+    """The turn numbers logged for a session, once there are `want` (or the time is up)."""
+    engine = make_engine(stack.settings.database_url)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            with session_factory(engine)() as db:
+                query = select(TurnRecord.number).where(TurnRecord.session_id == session_id)
+                numbers = list(db.execute(query.order_by(TurnRecord.number)).scalars())
+            if len(numbers) >= want or time.monotonic() > deadline:
+                return numbers
+            time.sleep(0.2)
+    finally:
+        engine.dispose()
