@@ -31,9 +31,10 @@ bench: train
 	@$(PY) -m bench.fuzz
 
 lint: setup
-	@$(VENV)/bin/ruff check gesprekscoach coach_nlu coach_channel actions bench tests scripts migrations bot
-	@$(VENV)/bin/ruff format --check gesprekscoach coach_nlu coach_channel actions bench tests scripts migrations bot
+	@$(VENV)/bin/ruff check gesprekscoach coach dashboard coach_nlu coach_channel actions bench tests scripts migrations bot
+	@$(VENV)/bin/ruff format --check gesprekscoach coach dashboard coach_nlu coach_channel actions bench tests scripts migrations bot
 	@$(VENV)/bin/mypy
+	@$(PY) -m pytest -q -p no:cacheprovider tests/test_architecture.py
 
 clean:
 	rm -rf models var results

@@ -25,10 +25,10 @@ from bench.procs import free_port, kill_own_children, machine
 from bench.reference import ReferenceBot
 from bench.report import render, write_json
 from bench.runner import bench_server, conversations_dir, phases_for
+from coach.stack import Stack
+from coach.training import current_model, train
 from gesprekscoach.local_secrets import channel_token
 from gesprekscoach.settings import Settings, load_settings
-from gesprekscoach.stack import Stack
-from gesprekscoach.training import current_model, train
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

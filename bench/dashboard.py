@@ -19,8 +19,8 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from gesprekscoach.review.app import create_app
-from gesprekscoach.review.auth import add_trainer
+from dashboard.app import create_app
+from gesprekscoach.accounts.trainers import add_trainer
 from gesprekscoach.storage.db import make_engine, session_factory
 from gesprekscoach.storage.migrate import upgrade
 from gesprekscoach.storage.models import Casemanager, Comment, PracticeSession, TurnRecord

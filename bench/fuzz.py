@@ -46,11 +46,11 @@ from bench.load import PERSONAS, REQUEST_TIMEOUT, Endpoint, load_scripts, percen
 from bench.procs import group_pids, machine, rss_mb
 from bench.runner import conversations_dir
 from bench.workshop import throwaway_stack
+from coach.stack import Stack
 from gesprekscoach.local_secrets import channel_token
 from gesprekscoach.protocol import PAYLOAD_KEY
 from gesprekscoach.rasa_client import start_control
 from gesprekscoach.settings import Settings, load_settings
-from gesprekscoach.stack import Stack
 from gesprekscoach.storage.db import make_engine, session_factory
 from gesprekscoach.storage.repository import pseudonym
 

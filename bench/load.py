@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 import aiohttp
 
-from gesprekscoach.cli.play import Script, load_script
+from coach.play import Script, load_script
 from gesprekscoach.protocol import PAYLOAD_KEY
 from gesprekscoach.rasa_client import CHANNEL_PATH, start_control
 

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from gesprekscoach.processes import quiet_env
+from coach.processes import quiet_env
 
 
 def free_port() -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 import requests
 
 from bench.procs import kill_group, run_timed
-from gesprekscoach.processes import python, quiet_env, say
+from coach.processes import python, quiet_env, say
 
 INIT_TIMEOUT = 1800.0
 TRAIN_TIMEOUT = 1800.0

@@ -12,7 +12,7 @@ from typing import Any
 
 from bench.load import Endpoint, Phase, run_phase, warm_up
 from bench.procs import RssPeak, rss_mb
-from gesprekscoach.cli.play import Script
+from coach.play import Script
 
 
 def phases_for(users: int, turns: int | None) -> list[Phase]:

@@ -26,10 +26,10 @@ from bench.workshop import practice_lines, prepare, throwaway_stack
 from bot import texts
 from bot.app import build_application
 from bot.bridge import RasaBridge
+from coach.stack import Stack
 from gesprekscoach.domain import default_catalogues
 from gesprekscoach.rasa_client import RasaClient
 from gesprekscoach.settings import load_settings
-from gesprekscoach.stack import Stack
 from gesprekscoach.storage.db import make_engine
 from gesprekscoach.storage.service import pseudonym_salt
 from tests.telegram.fake_bot_api import FakeBotAPI

@@ -32,14 +32,14 @@ import aiohttp
 from bench.load import REQUEST_TIMEOUT, Endpoint, load_scripts, percentile, send_turn
 from bench.procs import free_port, kill_group, machine
 from bench.runner import conversations_dir
-from gesprekscoach.cli.play import Script
+from coach.play import Script
+from coach.stack import Stack
+from coach.training import current_model, train
 from gesprekscoach.local_secrets import channel_token
 from gesprekscoach.rasa_client import start_control
 from gesprekscoach.settings import Settings, load_settings
-from gesprekscoach.stack import Stack
 from gesprekscoach.storage.db import make_engine, session_factory
 from gesprekscoach.storage.repository import pseudonym
-from gesprekscoach.training import current_model, train
 from gesprekscoach.workshops.service import WorkshopPlan, create_workshop, set_status
 
 PASSWORD = "bench-wachtwoord-lang"
@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         env, settings, model = throwaway_stack(tmp)
         with Stack(settings, model) as stack:
             wid, code = prepare(settings.database_url, ("henk",))
-            coach = [sys.executable, "-m", "gesprekscoach.cli.main"]
+            coach = [sys.executable, "-m", "coach.main"]
             subprocess.run([*coach, "trainer", "add", "bench", "--password-stdin"], env=env,
                            input=PASSWORD, text=True, check=True, capture_output=True)  # fmt: skip
             review = subprocess.Popen([*coach, "review", "--port", env["REVIEW_PORT"]], env=env,

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from gesprekscoach.charts import progress_png
 from gesprekscoach.domain import Catalogues
-from gesprekscoach.review.exports import progress, progress_png
+from gesprekscoach.feedback.progress import progress
 from gesprekscoach.storage.bot_state import erase_bot_state
 from gesprekscoach.storage.db import session_factory
 from gesprekscoach.storage.models import Casemanager

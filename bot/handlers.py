@@ -27,7 +27,7 @@ from bot.common import (
     within_pace,
 )
 from bot.workshop import consent_keyboard, join_private, persona_keyboard
-from gesprekscoach.feedback.chart import theme_chart
+from gesprekscoach.charts import theme_chart
 from gesprekscoach.rasa_client import RasaUnavailable
 from gesprekscoach.storage.bot_state import ChatState
 

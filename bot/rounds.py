@@ -26,7 +26,7 @@ from bot.common import (
     session_metadata,
     within_pace,
 )
-from gesprekscoach.feedback.chart import theme_chart
+from gesprekscoach.charts import theme_chart
 from gesprekscoach.personas.model import Persona
 from gesprekscoach.rasa_client import RasaUnavailable
 from gesprekscoach.workshops.rounds import Round, contributions

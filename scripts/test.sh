@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore
 
 echo "==> Stijlcontrole (ruff) en typecontrole (mypy)"
-.venv/bin/ruff check gesprekscoach coach_nlu coach_channel actions bench tests scripts migrations bot
-.venv/bin/ruff format --check gesprekscoach coach_nlu coach_channel actions bench tests scripts migrations bot
+.venv/bin/ruff check gesprekscoach coach dashboard coach_nlu coach_channel actions bench tests scripts migrations bot
+.venv/bin/ruff format --check gesprekscoach coach dashboard coach_nlu coach_channel actions bench tests scripts migrations bot
 .venv/bin/mypy
 
 echo "==> PostgreSQL voor de opslagtests"

@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from coach.stack import Stack
+from coach.training import current_model, train
 from gesprekscoach.domain import Catalogues, load_catalogues
 from gesprekscoach.language.jargon import JargonLexicon, load_jargon
 from gesprekscoach.moves import MoveCatalogue, load_moves
 from gesprekscoach.rasa_client import RasaClient
 from gesprekscoach.settings import Settings, load_settings
-from gesprekscoach.stack import Stack
 from gesprekscoach.storage.db import make_engine
-from gesprekscoach.training import current_model, train
 
 ROOT = Path(__file__).resolve().parents[1]
 

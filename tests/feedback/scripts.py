@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from coach.play import load_script
 from gesprekscoach import practice
-from gesprekscoach.cli.play import load_script
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.feedback.transcript import turns_from_payloads
 from gesprekscoach.protocol import PAYLOAD_KEY

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from gesprekscoach.catalogue import CatalogueError
+from gesprekscoach.charts import theme_chart
 from gesprekscoach.domain import Catalogues
-from gesprekscoach.feedback.chart import theme_chart
 from gesprekscoach.feedback.rules import load_rules
 from gesprekscoach.feedback.tips import load_tips
 from tests.feedback.scripts import play_file

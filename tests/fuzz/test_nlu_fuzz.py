@@ -73,8 +73,8 @@ def _train_subset() -> Any:
 
 @pytest.fixture(scope="module")
 def component(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from coach.training import current_model
     from gesprekscoach.settings import load_settings
-    from gesprekscoach.training import current_model
 
     model = current_model(load_settings())
     loaded = _load_trained(model, tmp_path_factory.mktemp("model")) if model else None

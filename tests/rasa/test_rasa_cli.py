@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from coach.processes import quiet_env
+from coach.training import data_paths
 from gesprekscoach.moves import MoveCatalogue
-from gesprekscoach.processes import quiet_env
-from gesprekscoach.training import data_paths
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

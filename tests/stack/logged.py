@@ -6,7 +6,7 @@ import time
 
 from sqlalchemy import select
 
-from gesprekscoach.stack import Stack
+from coach.stack import Stack
 from gesprekscoach.storage.db import make_engine, session_factory
 from gesprekscoach.storage.models import TurnRecord
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from gesprekscoach.cli.play import load_script, play_script
+from coach.play import load_script, play_script
+from coach.stack import Stack
 from gesprekscoach.rasa_client import RasaClient
-from gesprekscoach.stack import Stack
 
 pytestmark = pytest.mark.stack
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +52,7 @@ def test_coach_play_cli_prints_one_json_object_per_file(stack: Stack, tmp_path: 
         encoding="utf-8",
     )
     out = subprocess.run(
-        [sys.executable, "-m", "gesprekscoach.cli.main", "play", str(script),
+        [sys.executable, "-m", "coach.main", "play", str(script),
          str(ROOT / "tests/conversations/marco_slecht.yml"), "--seed", "3", "--json",
          "--rasa-url", stack.settings.rasa_url],
         capture_output=True, text=True, check=True, timeout=120,

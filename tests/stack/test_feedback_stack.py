@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gesprekscoach.cli.play import load_script, play_script
+from coach.play import load_script, play_script
 from gesprekscoach.feedback.render import CHAT_LIMIT
 from gesprekscoach.rasa_client import RasaClient
 

@@ -7,8 +7,8 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from coach.stack import Stack
 from gesprekscoach.rasa_client import CHANNEL_PATH, RasaClient
-from gesprekscoach.stack import Stack
 from gesprekscoach.storage.db import make_engine, session_factory
 from gesprekscoach.storage.models import PracticeSession
 from tests.stack.logged import logged_turns

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, select
 
+from coach.stack import Stack
 from gesprekscoach.rasa_client import RasaClient
 from gesprekscoach.settings import load_settings
-from gesprekscoach.stack import Stack
 from gesprekscoach.storage.db import make_engine
 from gesprekscoach.storage.models import PracticeSession, TurnRecord
 from tests.conftest import free_port, fresh_postgres

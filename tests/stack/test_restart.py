@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from gesprekscoach.cli.chat import TerminalChat
+from coach.chat import TerminalChat
+from coach.stack import Server, Stack
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.rasa_client import RasaClient, RasaUnavailable
 from gesprekscoach.settings import load_settings
-from gesprekscoach.stack import Server, Stack
 from gesprekscoach.storage.db import make_engine
 from gesprekscoach.storage.models import TurnRecord
 from tests.conftest import free_port

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from coach.stack import Stack
 from gesprekscoach.rasa_client import RasaClient, RasaUnavailable
 from gesprekscoach.settings import load_settings
-from gesprekscoach.stack import Stack
 from tests.conftest import free_port
 from tests.stack.logged import logged_turns
 

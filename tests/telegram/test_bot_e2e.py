@@ -10,9 +10,9 @@ import pytest
 from bot import texts
 from bot.app import build_application
 from bot.bridge import RasaBridge
+from coach.stack import Stack
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.rasa_client import RasaClient
-from gesprekscoach.stack import Stack
 from gesprekscoach.storage.db import make_engine
 from gesprekscoach.storage.service import pseudonym_salt
 from tests.conftest import free_port
@@ -187,7 +187,7 @@ def test_coach_serve_starts_the_bot_with_a_token(fake: FakeBotAPI, tmp_path: Any
            "REVIEW_PORT": str(free_port()), "COACH_VAR_DIR": str(tmp_path)}  # fmt: skip
     env.pop("DATABASE_URL", None)
     log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "gesprekscoach.cli.main", "serve"], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "coach.main", "serve"], env=env,
                             stdout=log, stderr=log)  # fmt: skip
     try:
         assert fake.wait_for(lambda _: bool(fake.commands()), 180), (

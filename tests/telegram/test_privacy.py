@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import inspect, text
 
 from bot import texts
+from coach.stack import Stack
 from gesprekscoach.domain import Catalogues
-from gesprekscoach.stack import Stack
 from gesprekscoach.storage.db import make_engine
 from gesprekscoach.storage.service import spool_path
 from tests.telegram.fake_bot_api import FakeBotAPI

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from bot import texts
+from coach.stack import Stack
 from gesprekscoach.domain import Catalogues
-from gesprekscoach.stack import Stack
 from gesprekscoach.storage.db import make_engine, session_factory
 from gesprekscoach.storage.models import PracticeSession, WorkshopMember
 from gesprekscoach.storage.repository import pseudonym, pseudonym_label

@@ -1,0 +1,213 @@
+"""`coach chat`: a practice conversation in the terminal."""
+
+from __future__ import annotations
+
+import textwrap
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from gesprekscoach.domain import Catalogues
+from gesprekscoach.personas import Persona
+from gesprekscoach.rasa_client import RasaClient, RasaUnavailable, Reply
+
+WIDTH = 78
+HELP = """\
+Zo werkt het:
+  Typ je bericht aan de inwoner en druk op Enter.
+  /stop           het gesprek afronden en je feedback lezen
+  /hints aan|uit  tips van de coach tijdens het gesprek aan of uit
+  /status         vertrouwen en spanning van de inwoner nu
+  /help           deze uitleg"""
+# Past this the inwoner only reads a pasted document; Rasa still gets it all.
+MAX_CHARS = 10_000
+
+
+def wrap(text: str, indent: str = "") -> str:
+    paragraphs = text.splitlines() or [""]
+    return "\n".join(
+        textwrap.fill(p, WIDTH, initial_indent=indent, subsequent_indent=indent) if p else ""
+        for p in paragraphs
+    )
+
+
+def choose_persona(
+    catalogues: Catalogues, wanted: str | None, ask: Callable[[str], str],
+    only: tuple[str, ...] = (),
+) -> Persona:  # fmt: skip
+    """The inwoner to practise with: the one asked for, or a choice (among `only`, if given)."""
+    personas = [p for p in catalogues.personas if not only or p.id in only]
+    if len(personas) == 1 and not wanted:
+        return personas[0]
+    if wanted:
+        try:
+            return catalogues.personas.get(wanted)
+        except KeyError:
+            print(f"Die inwoner ken ik niet: {wanted!r}.")
+    print("Met wie wil je oefenen?")
+    for i, p in enumerate(personas, 1):
+        print(f"  {i}. {p.name} ({p.type})")
+        print(wrap(p.summary, indent="     "))
+    while True:
+        answer = ask(f"Typ een nummer (1-{len(personas)}) en druk op Enter: ").strip()
+        if answer.isdigit() and 1 <= int(answer) <= len(personas):
+            return personas[int(answer) - 1]
+        match = [p for p in personas if answer.lower() in (p.id, p.type)]
+        if match:
+            return match[0]
+        print(f"Dat is geen keuze. Typ een nummer van 1 tot en met {len(personas)}.")
+
+
+def status_line(payload: dict[str, object], show_move: bool = True) -> str:
+    parts = [
+        f"vertrouwen {payload.get('trust', 0):.0f}",
+        f"spanning {payload.get('stress', 0):.0f}",
+    ]
+    if show_move and payload.get("kind") == "turn":
+        parts.append(f"herkend als: {payload.get('move_label', payload.get('move'))}")
+    return "  [" + " | ".join(parts) + "]"
+
+
+class TerminalChat:
+    def __init__(
+        self,
+        client: RasaClient,
+        catalogues: Catalogues,
+        ask: Callable[[str], str] = input,
+        recover: Callable[[], bool] | None = None,
+        hints: bool = True,
+        report_dir: Path | None = None,
+        personas: tuple[str, ...] = (),
+    ) -> None:
+        self.client = client
+        self.catalogues = catalogues
+        self.ask = ask
+        self.recover = recover
+        """Restarts servers that died; given when this chat started them itself."""
+        self.hints = hints
+        self.report_dir = report_dir
+        self.personas = personas
+        """The inwoners to choose from (a workshop's); empty: all."""
+        self.sender = f"terminal-{uuid.uuid4().hex[:12]}"
+        self.last_payload: dict[str, object] = {}
+        self.pending: str | None = None
+
+    def show(self, persona: Persona, reply: Reply) -> None:
+        for text in reply.texts:
+            print(wrap(f"{persona.name.split()[0]}: {text}"))
+        for hint in reply.payload.get("coaching") or []:
+            print(wrap(f"💡 Coach: {hint}", indent="  "))
+        if reply.payload.get("kind") in ("turn", "start"):
+            self.last_payload = dict(reply.payload)
+            move = reply.payload.get("move")
+            self.last_payload["move_label"] = self.catalogues.moves.label(
+                move if isinstance(move, str) else None
+            )
+            print(status_line(self.last_payload))
+
+    def _send_or_recover(self, text: str) -> Reply:
+        try:
+            return self.client.send(self.sender, text)
+        except RasaUnavailable:
+            if self.recover is None:
+                raise
+            print("\n[!] De oefenserver reageert niet. Ik start hem opnieuw; dat duurt even.")
+            if not self.recover():
+                raise
+            return self.client.send(self.sender, text)
+
+    def send(self, persona: Persona, text: str) -> bool:
+        try:
+            reply = self._send_or_recover(text)
+        except RasaUnavailable as exc:
+            self.pending = text
+            print(
+                f"\n[!] {exc} Je bericht is niet verloren: druk op Enter zonder iets te typen "
+                "om het opnieuw te sturen, of typ /stop.\n"
+            )
+            return False
+        self.pending = None
+        self.show(persona, reply)
+        return True
+
+    def run(self, wanted: str | None, seed: int) -> int:
+        try:
+            persona = choose_persona(self.catalogues, wanted, self.ask, self.personas)
+        except (EOFError, KeyboardInterrupt):
+            print("\nGeen inwoner gekozen; er is geen gesprek begonnen.")
+            return 0
+        print("\n" + "=" * WIDTH)
+        print(wrap(f"Je oefent met {persona.name} ({persona.age}).\n\n{persona.briefing}"))
+        print("=" * WIDTH)
+        print(HELP + "\n")
+        try:
+            reply = self.client.start_practice(self.sender, persona.id, seed, hints=self.hints)
+        except RasaUnavailable as exc:
+            print(f"[!] {exc} Het gesprek kan niet beginnen. Probeer het later opnieuw.")
+            return 1
+        self.show(persona, reply)
+        while True:
+            try:
+                line = self.ask("\njij> ")
+            except (EOFError, KeyboardInterrupt):
+                print("\n(gesprek afgerond)")
+                line = "/stop"
+            text = line.strip()
+            if not text and self.pending is not None:
+                self.send(persona, self.pending)
+                continue
+            if text.lower() in ("/stop", "/klaar", "/einde"):
+                return self.finish(persona)
+            if text.lower() == "/help":
+                print(HELP)
+                continue
+            if text.lower().startswith("/hints"):
+                self.switch_hints(text)
+                continue
+            if text.lower() == "/status":
+                print(status_line(self.last_payload, show_move=False))
+                continue
+            if text.startswith("/"):
+                print("Dat commando ken ik niet. Typ /help voor de mogelijkheden.")
+                continue
+            self.send(persona, line[:MAX_CHARS])
+
+    def switch_hints(self, command: str) -> None:
+        arg = command[len("/hints") :].strip().lower()
+        if arg not in ("aan", "uit"):
+            print("Typ /hints aan of /hints uit.")
+            return
+        try:
+            reply = self.client.set_hints(self.sender, arg == "aan")
+        except RasaUnavailable as exc:
+            print(f"[!] {exc} Probeer het zo nog eens.")
+            return
+        print(reply.text)
+
+    def save_chart(self, report: dict[str, Any]) -> Path | None:
+        if self.report_dir is None:
+            return None
+        from gesprekscoach.charts import theme_chart
+
+        self.report_dir.mkdir(parents=True, exist_ok=True)
+        path = self.report_dir / f"{self.sender}.png"
+        path.write_bytes(theme_chart(report, self.catalogues.tips.themes))
+        return path
+
+    def finish(self, persona: Persona) -> int:
+        try:
+            reply = self.client.stop_practice(self.sender)
+        except RasaUnavailable as exc:
+            print(f"[!] {exc} De samenvatting kon niet worden gemaakt.")
+            return 1
+        print("\n" + "=" * WIDTH)
+        for text in reply.texts:
+            print(wrap(text) + "\n")
+        report = reply.payload.get("report")
+        if isinstance(report, dict):
+            chart = self.save_chart(report)
+            if chart is not None:
+                print(f"Grafiek van je gesprek: {chart}")
+        print("=" * WIDTH)
+        return 0

@@ -1,0 +1,1 @@
+"""Trainer accounts and their logins: passwords, server-side sessions."""
