@@ -1,5 +1,8 @@
 """What the bot can tell and do about a casemanager's stored data (/voortgang, /mijngegevens,
-/verwijder). Reads the same database as the session log and the dashboard."""
+/verwijder). Reads the same database as the session log and the dashboard.
+
+Every function here blocks (database, drawing): handlers call them with asyncio.to_thread.
+"""
 
 from __future__ import annotations
 
@@ -32,11 +35,8 @@ class Summary:
 
 def _person(db: Session, user_id: int, salt: str) -> Casemanager | None:
     key = pseudonym("telegram", str(user_id), salt)
-    return db.execute(
-        select(Casemanager).where(
-            Casemanager.channel == "telegram", Casemanager.channel_hash == key
-        )  # fmt: skip
-    ).scalar_one_or_none()
+    mine = (Casemanager.channel == "telegram", Casemanager.channel_hash == key)
+    return db.execute(select(Casemanager).where(*mine)).scalar_one_or_none()
 
 
 def summary(engine: Engine, user_id: int, salt: str) -> Summary | None:
@@ -58,7 +58,10 @@ def summary(engine: Engine, user_id: int, salt: str) -> Summary | None:
 def progress_chart(
     engine: Engine, user_id: int, salt: str, themes: dict[str, str]
 ) -> tuple[bytes, int] | None:
-    """The progress chart over ended sessions, and how many there are."""
+    """The progress chart over ended sessions, and how many there are.
+
+    Blocking (a query, then ~100 ms of drawing): the bot calls it in a worker thread.
+    """
     with session_factory(engine)() as db:
         person = _person(db, user_id, salt)
         if person is None:

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -21,8 +21,10 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import handlers, rounds, texts, workshop
-from bot.bridge import RasaBridge
+from bot import handlers, rounds, texts
+from bot.bridge import PracticeBridge
+from bot.commands import COMMANDS
+from bot.context import CONTEXT_TYPES, CoachApplication, Deps
 from bot.flood import FloodGuard
 from bot.ordering import ChatLocks, ChatOrderedProcessor
 from bot.pending import DELAYS, PendingRetries
@@ -33,17 +35,17 @@ from gesprekscoach.domain import Catalogues
 TELEGRAM_API = "https://api.telegram.org/bot"
 
 
-async def _register_commands(application: Application) -> None:
-    await application.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
+async def _register_commands(application: CoachApplication) -> None:
+    await application.bot.set_my_commands([command.bot_command for command in COMMANDS])
 
 
-async def _stop_retries(application: Application) -> None:
-    await application.bot_data["deps"].retries.cancel_all()
+async def _stop_retries(application: CoachApplication) -> None:
+    await application.bot_data.deps.retries.cancel_all()
 
 
 def build_application(
     token: str,
-    bridge: RasaBridge,
+    bridge: PracticeBridge,
     catalogues: Catalogues,
     salt: str,
     engine: Engine,
@@ -56,12 +58,13 @@ def build_application(
     backoff: float = 1.0,
     concurrent: bool = True,
     spool: Path | None = None,
-) -> Application:
+) -> CoachApplication:
     # httpx logs every request URL, and the URL carries the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     locks = ChatLocks()
     builder = (
         Application.builder()
+        .context_types(CONTEXT_TYPES)
         .token(token)
         .base_url(base_url)
         .base_file_url(base_url.replace("/bot", "/file/bot"))
@@ -75,7 +78,7 @@ def build_application(
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
-    application.bot_data["deps"] = handlers.Deps(
+    application.bot_data.deps = Deps(
         bridge=bridge,
         catalogues=catalogues,
         salt=salt,
@@ -88,31 +91,14 @@ def build_application(
     )
     groups = filters.ChatType.GROUPS
     # In a group chat: a round held together; personal matters belong in a private chat.
-    for command, handler in (("start", handlers.say(texts.GROUP_START)),
-                             ("stop", rounds.stop),
-                             ("opnieuw", handlers.say(texts.GROUP_AGAIN)),
-                             ("voortgang", handlers.say(texts.PRIVATE_ONLY)),
-                             ("mijngegevens", handlers.say(texts.PRIVATE_ONLY)),
-                             ("verwijder", handlers.say(texts.PRIVATE_ONLY))):  # fmt: skip
-        application.add_handler(CommandHandler(command, handler, filters=groups))
-    application.add_handler(
-        MessageHandler(
-            groups & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, rounds.talk
-        )
-    )
+    for command in COMMANDS:
+        if command.in_group is not None:
+            application.add_handler(CommandHandler(command.name, command.in_group, filters=groups))
+    group_text = groups & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+    application.add_handler(MessageHandler(group_text, rounds.talk))
     application.add_handler(MessageHandler(groups & ~filters.COMMAND, rounds.not_text))
-    application.add_handler(CommandHandler("start", handlers.start))
-    application.add_handler(CommandHandler("stop", handlers.stop))
-    application.add_handler(CommandHandler("opnieuw", handlers.again))
-    application.add_handler(CommandHandler("hints", handlers.hints))
-    application.add_handler(CommandHandler("help", handlers.help_command))
-    application.add_handler(CommandHandler("voortgang", handlers.progress))
-    application.add_handler(CommandHandler("mijngegevens", handlers.my_data))
-    application.add_handler(CommandHandler("verwijder", handlers.erase_ask))
-    application.add_handler(CommandHandler("join", workshop.join_command))
-    application.add_handler(CommandHandler("oefening", rounds.start_round, filters=groups))
-    application.add_handler(CommandHandler("oefening", handlers.say(texts.ROUND_ONLY_GROUP)))
-    application.add_handler(CommandHandler("beurt", rounds.whose_turn))
+    for command in COMMANDS:
+        application.add_handler(CommandHandler(command.name, command.handler))
     application.add_handler(CallbackQueryHandler(rounds.join_round, pattern=r"^round:join$"))
     application.add_handler(CallbackQueryHandler(handlers.erase_answer, pattern=r"^erase:"))
     application.add_handler(CallbackQueryHandler(handlers.consent, pattern=r"^consent:"))

@@ -1,4 +1,8 @@
-"""The bridge to Rasa: every message of a chat goes to the REST channel, off the event loop."""
+"""The bridge to Rasa: every message of a chat goes to the practice channel, off the event loop.
+
+`PracticeBridge` is what the handlers need; `RasaBridge` is the real one, over
+`RasaClient` (which builds the control commands). Tests pass a scripted bridge.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,9 @@ import asyncio
 import hashlib
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
-from gesprekscoach.rasa_client import RasaClient, Reply, start_control
+from gesprekscoach.rasa_client import RasaClient, Reply
 
 
 def chat_key(chat_id: int, salt: str) -> str:
@@ -21,26 +25,39 @@ def new_sender(chat_id: int, salt: str) -> str:
     return f"tg-{chat_key(chat_id, salt)}-{uuid.uuid4().hex[:8]}"
 
 
-@dataclass
-class RasaBridge:
-    client: RasaClient
+class PracticeBridge(Protocol):
+    """The practice server as the bot uses it; each call raises RasaUnavailable in an outage."""
 
     async def send(self, sender: str, text: str, metadata: dict[str, str]) -> Reply:
         """What the casemanager typed: text, whatever it looks like."""
-        return await asyncio.to_thread(self.client.send, sender, text, metadata)
+        ...
 
-    async def _control(
-        self, sender: str, control: dict[str, Any], metadata: dict[str, str]
-    ) -> Reply:
-        return await asyncio.to_thread(self.client.control, sender, control, metadata)
+    async def start(
+        self, sender: str, persona: str, seed: int, hints: bool, metadata: dict[str, str]
+    ) -> Reply: ...
+
+    async def stop(self, sender: str, metadata: dict[str, str]) -> Reply: ...
+
+    async def hints(self, sender: str, on: bool, metadata: dict[str, str]) -> Reply: ...
+
+
+@dataclass
+class RasaBridge:
+    """A PracticeBridge over RasaClient, whose blocking calls run in a worker thread."""
+
+    client: RasaClient
+
+    async def send(self, sender: str, text: str, metadata: dict[str, str]) -> Reply:
+        return await asyncio.to_thread(self.client.send, sender, text, metadata)
 
     async def start(
         self, sender: str, persona: str, seed: int, hints: bool, metadata: dict[str, str]
     ) -> Reply:
-        return await self._control(sender, start_control(persona, seed, hints), metadata)
+        start = self.client.start_practice
+        return await asyncio.to_thread(start, sender, persona, seed, hints, metadata)
 
     async def stop(self, sender: str, metadata: dict[str, str]) -> Reply:
-        return await self._control(sender, {"command": "stop"}, metadata)
+        return await asyncio.to_thread(self.client.stop_practice, sender, metadata)
 
     async def hints(self, sender: str, on: bool, metadata: dict[str, str]) -> Reply:
-        return await self._control(sender, {"command": "hints", "hints": on}, metadata)
+        return await asyncio.to_thread(self.client.set_hints, sender, on, metadata)

@@ -1,54 +1,26 @@
-"""What every handler module shares: the dependencies, who is writing, saying a reply."""
+"""What every handler module shares: who is writing, saying a reply, opening a practice."""
 
 from __future__ import annotations
 
 import asyncio
 import random
-from dataclasses import dataclass
-from pathlib import Path
 
-from sqlalchemy.engine import Engine
 from telegram import Bot, Message, Update
 from telegram.constants import ChatAction
-from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.bridge import RasaBridge
-from bot.flood import FloodGuard, Verdict
-from bot.ordering import ChatLocks
-from bot.pending import PendingRetries
-from bot.state import ChatStore
-from gesprekscoach.domain import Catalogues
+from bot.context import CustomContext, Deps
+from bot.flood import Verdict
+from gesprekscoach.charts import theme_chart
 from gesprekscoach.rasa_client import RasaUnavailable, Reply
 from gesprekscoach.storage.bot_state import ChatState
 from gesprekscoach.storage.repository import pseudonym
+from gesprekscoach.turn import PayloadError, TurnEvent
 from gesprekscoach.workshops.service import WorkshopInfo, workshop_info
 
 MAX_TEXT = 4000  # what the inwoner reads; Telegram allows 4096 per message
 GROUP_TYPES = ("group", "supergroup")
 CHANNEL = "telegram"
-
-
-@dataclass(frozen=True)
-class Deps:
-    """What the handlers work with; built once by the application factory."""
-
-    bridge: RasaBridge
-    catalogues: Catalogues
-    salt: str
-    engine: Engine
-    store: ChatStore
-    flood: FloodGuard
-    locks: ChatLocks
-    retries: PendingRetries
-    spool: Path | None = None
-    """The session log's spool: an erasure removes waiting writes there too."""
-
-
-def deps_of(context: ContextTypes.DEFAULT_TYPE) -> Deps:
-    deps = context.application.bot_data["deps"]
-    assert isinstance(deps, Deps)
-    return deps
 
 
 def metadata_of(update: Update, salt: str) -> dict[str, str]:
@@ -63,11 +35,29 @@ def metadata_of(update: Update, salt: str) -> dict[str, str]:
     return meta
 
 
+def turn_of(reply: Reply) -> TurnEvent | None:
+    """The turn a reply carries; None for any other reply (a start, an end, a refusal)."""
+    try:
+        return TurnEvent.from_payload(reply.payload)
+    except PayloadError:
+        return None
+
+
 async def say_reply(bot: Bot, chat_id: int, reply: Reply) -> None:
     for text in reply.texts:
         await bot.send_message(chat_id, text)
-    for hint in reply.payload.get("coaching") or []:
-        await bot.send_message(chat_id, texts.COACH + str(hint))
+    turn = turn_of(reply)
+    for hint in turn.coaching if turn else ():
+        await bot.send_message(chat_id, texts.COACH + hint)
+
+
+async def send_report_chart(message: Message, deps: Deps, reply: Reply, caption: str) -> None:
+    """The picture of an ended practice, drawn in a worker thread (~100 ms of CPU)."""
+    report = reply.payload.get("report")
+    if not isinstance(report, dict):
+        return
+    png = await asyncio.to_thread(theme_chart, report, deps.catalogues.tips.themes)
+    await message.reply_photo(png, caption=caption)
 
 
 def ids_of(update: Update) -> tuple[Message, int, int]:
@@ -112,11 +102,9 @@ async def open_workshop_of(deps: Deps, chat_id: int, message: Message) -> Worksh
     return None
 
 
-async def open_conversation(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, state: ChatState
-) -> None:
+async def open_conversation(update: Update, context: CustomContext, state: ChatState) -> None:
     """The inwoner opens the new conversation; if Rasa is down, the chat starts over."""
-    deps, (message, chat_id, _) = deps_of(context), ids_of(update)
+    deps, (message, chat_id, _) = context.deps, ids_of(update)
     assert state.sender is not None and state.persona_id is not None
     await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     try:

@@ -11,22 +11,21 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
-from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.bridge import new_sender
 from bot.common import (
-    Deps,
-    deps_of,
     ids_of,
     open_conversation,
     open_workshop_of,
     read_text,
     say_reply,
+    send_report_chart,
     session_metadata,
+    turn_of,
     within_pace,
 )
-from gesprekscoach.charts import theme_chart
+from bot.context import CustomContext, Deps
 from gesprekscoach.personas.model import Persona
 from gesprekscoach.rasa_client import RasaUnavailable
 from gesprekscoach.workshops.rounds import Round, contributions
@@ -54,9 +53,9 @@ def shown(deps: Deps, round_: Round) -> Round:
     return round_.named(deps.store.names)
 
 
-async def start_round(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start_round(update: Update, context: CustomContext) -> None:
     message, chat_id, user_id = ids_of(update)
-    deps = deps_of(context)
+    deps = context.deps
     state = await deps.store.chat(chat_id)
     if state.sender:
         await message.reply_text(texts.ROUND_RUNNING)
@@ -73,20 +72,26 @@ async def start_round(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     ordered = any(w.lower() in ORDER_WORDS for w in words)
     round_ = Round(persona.id, ordered)
     sender = new_sender(chat_id, deps.salt)
-    state = await deps.store.update(chat_id, sender=sender, persona_id=persona.id, pending=(),
-                                    round=round_.to_dict(), owner_hash=None)  # fmt: skip
-    intro = texts.ROUND_INTRO.format(persona=persona.name,
-                                     order=texts.ROUND_ORDERED if ordered else "")  # fmt: skip
+    state = await deps.store.update(
+        chat_id,
+        sender=sender,
+        persona_id=persona.id,
+        pending=(),
+        round=round_.to_dict(),
+        owner_hash=None,
+    )
+    order = texts.ROUND_ORDERED if ordered else ""
+    intro = texts.ROUND_INTRO.format(persona=persona.name, order=order)
     button = InlineKeyboardButton(texts.ROUND_JOIN, callback_data="round:join")
     await message.reply_text(intro, reply_markup=InlineKeyboardMarkup([[button]]))
     await message.reply_text(f"{persona.name}\n\n{persona.briefing}")
     await open_conversation(update, context, state)
 
 
-async def join_round(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def join_round(update: Update, context: CustomContext) -> None:
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     assert query is not None and user is not None and chat is not None
-    deps = deps_of(context)
+    deps = context.deps
     state = await deps.store.chat(chat.id)
     if not state.sender or not state.round:
         await query.answer(texts.NO_ROUND)
@@ -110,18 +115,18 @@ async def join_round(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     )
 
 
-async def whose_turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def whose_turn(update: Update, context: CustomContext) -> None:
     message, chat_id, _ = ids_of(update)
-    state = await deps_of(context).store.chat(chat_id)
+    state = await context.deps.store.chat(chat_id)
     if not state.sender or not state.round:
         await message.reply_text(texts.NO_ROUND)
         return
-    await message.reply_text(shown(deps_of(context), Round.from_dict(state.round)).order_text())
+    await message.reply_text(shown(context.deps, Round.from_dict(state.round)).order_text())
 
 
-async def talk(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def talk(update: Update, context: CustomContext) -> None:
     message, chat_id, user_id = ids_of(update)
-    deps = deps_of(context)
+    deps = context.deps
     state = await deps.store.chat(chat_id)
     if not state.sender or not state.round:
         return  # a group's own chatter outside a round is none of the bot's business
@@ -149,9 +154,9 @@ async def talk(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except RasaUnavailable:
         await message.reply_text(texts.ROUND_DOWN)
         return
-    if reply.payload.get("kind") == "turn":
-        found = reply.payload.get("reaction") == "hidden_need"
-        round_ = round_.record(key, str(reply.payload.get("move")), found)
+    event = turn_of(reply)
+    if event is not None:
+        round_ = round_.record(key, event.move, event.hidden_need_revealed)
         await deps.store.update(chat_id, round=round_.to_dict())
     await say_reply(context.bot, chat_id, reply)
     if round_.ordered and round_.whose_turn is not None and len(round_.members) > 1:
@@ -159,19 +164,19 @@ async def talk(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await context.bot.send_message(chat_id, f"Nu is {up.name if up else ''} aan de beurt.")
 
 
-async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def not_text(update: Update, context: CustomContext) -> None:
     """A sticker or an edit in a group: only a member of the running round hears about it."""
     message, chat_id, user_id = ids_of(update)
-    state = await deps_of(context).store.chat(chat_id)
-    if not state.round or Round.from_dict(state.round).member(
-            deps_of(context).store.user_hash(user_id)) is None:  # fmt: skip
+    store = context.deps.store
+    state = await store.chat(chat_id)
+    if not state.round or Round.from_dict(state.round).member(store.user_hash(user_id)) is None:
         return
     await message.reply_text(texts.EDITED if update.edited_message else texts.NOT_TEXT)
 
 
-async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stop(update: Update, context: CustomContext) -> None:
     message, chat_id, _ = ids_of(update)
-    deps = deps_of(context)
+    deps = context.deps
     state = await deps.store.chat(chat_id)
     if not state.sender or not state.round:
         await message.reply_text(texts.NO_ROUND)
@@ -187,8 +192,4 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await context.bot.send_message(
         chat_id, contributions(shown(deps, round_), deps.catalogues.moves)
     )
-    report = reply.payload.get("report")
-    if isinstance(report, dict):
-        png = theme_chart(report, deps.catalogues.tips.themes)
-        await message.reply_photo(png, caption="Jullie gesprek in een plaatje: tips per thema "
-                                               "en het vertrouwen van de inwoner.")  # fmt: skip
+    await send_report_chart(message, deps, reply, texts.GROUP_CHART_CAPTION)

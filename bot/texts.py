@@ -37,6 +37,7 @@ SLOW_DOWN = (
     "Wacht even en stuur je laatste berichten dan opnieuw, één voor één."
 )
 ERROR = "Er ging iets mis aan mijn kant. Probeer het nog eens, of typ /help."
+# One line per command of bot/commands.py (tests/telegram/test_commands_guard.py checks).
 HELP = (
     "Zo werkt het:\n"
     "/start – uitleg en een inwoner kiezen\n"
@@ -64,24 +65,16 @@ ERASE_NO = "Nee, laat staan"
 ERASE_KEPT = "Er is niets verwijderd."
 NO_PROGRESS = "Je hebt nog geen afgerond oefengesprek. Rond er een af met /stop."
 COACH = "💡 Coach: "
+CHART_CAPTION = "Je gesprek in een plaatje: tips per thema en het vertrouwen van de inwoner."
+GROUP_CHART_CAPTION = (
+    "Jullie gesprek in een plaatje: tips per thema en het vertrouwen van de inwoner."
+)
+PROGRESS_CAPTION = "Hoeveel tips je liet zien, in je {sessions} afgeronde gesprek(ken)."
 
 UNKNOWN = (
     "Die opdracht ken ik niet. Wil je iets tegen de inwoner zeggen? Typ het dan gewoon, "
     "zonder / ervoor. Alle opdrachten zie je met /help."
 )
-COMMANDS = [
-    ("start", "Uitleg en een inwoner kiezen"),
-    ("stop", "Gesprek afronden en feedback lezen"),
-    ("opnieuw", "Opnieuw met dezelfde inwoner"),
-    ("hints", "Tips tijdens het gesprek aan of uit"),
-    ("voortgang", "Je voortgang over je gesprekken"),
-    ("mijngegevens", "Wat er van je bewaard is"),
-    ("verwijder", "Al je gegevens verwijderen"),
-    ("join", "Meedoen aan een werkatelier"),
-    ("oefening", "Samen oefenen in een groep"),
-    ("beurt", "Wie is er aan de beurt?"),
-    ("help", "Hoe werkt het?"),
-]
 
 # Werkateliers
 JOIN_USAGE = "Typ de code van het werkatelier achter /join, bijvoorbeeld: /join K7M2QX"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.common import Deps, deps_of, in_group
+from bot.common import in_group
+from bot.context import CustomContext, Deps
+from bot.practice import begin
+from gesprekscoach.personas.model import Persona
 from gesprekscoach.storage.repository import Who, pseudonym_label
 from gesprekscoach.workshops.service import WorkshopError, WorkshopInfo, join_by_code, normalise
 
@@ -16,29 +18,33 @@ from gesprekscoach.workshops.service import WorkshopError, WorkshopInfo, join_by
 def persona_keyboard(deps: Deps, only: tuple[str, ...] = ()) -> InlineKeyboardMarkup:
     """The inwoners to choose from: all, or those of the workshop."""
     personas = [p for p in deps.catalogues.personas if not only or p.id in only]
-    rows = [[InlineKeyboardButton(f"{p.name} ({p.type})", callback_data=f"persona:{p.id}")]
-            for p in personas]  # fmt: skip
+    rows = [[_persona_button(p)] for p in personas]
     if len(personas) > 1:
         rows.append([InlineKeyboardButton(texts.RANDOM, callback_data="persona:*")])
     return InlineKeyboardMarkup(rows)
 
 
+def _persona_button(persona: Persona) -> InlineKeyboardButton:
+    label = f"{persona.name} ({persona.type})"
+    return InlineKeyboardButton(label, callback_data=f"persona:{persona.id}")
+
+
 def consent_keyboard(code: str = "") -> InlineKeyboardMarkup:
+    """Yes or no to practising; a workshop code rides along on the yes (consent:ja:CODE)."""
     suffix = f":{code}" if code else ""
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(texts.CONSENT_YES, callback_data=f"consent:ja{suffix}"),
-        InlineKeyboardButton(texts.CONSENT_NO, callback_data="consent:nee"),
-    ]])  # fmt: skip
+    yes = InlineKeyboardButton(texts.CONSENT_YES, callback_data=f"consent:ja{suffix}")
+    no = InlineKeyboardButton(texts.CONSENT_NO, callback_data="consent:nee")
+    return InlineKeyboardMarkup([[yes, no]])
 
 
-async def join_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def join_command(update: Update, context: CustomContext) -> None:
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     assert message is not None and user is not None and chat is not None
     code = normalise(" ".join(context.args or []))
     if not code:
         await message.reply_text(texts.JOIN_USAGE)
         return
-    deps = deps_of(context)
+    deps = context.deps
     if in_group(update):
         try:
             info = await asyncio.to_thread(join_by_code, deps.engine, code, None)
@@ -54,13 +60,11 @@ async def join_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await join_private(update, context, code)
 
 
-async def join_private(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
+async def join_private(update: Update, context: CustomContext, code: str) -> None:
     """Join as a person (consent given): then choose among the workshop's inwoners."""
-    from bot.handlers import begin
-
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
     assert user is not None and chat is not None and message is not None
-    deps = deps_of(context)
+    deps = context.deps
     key = deps.store.user_hash(user.id)
     who = Who("telegram", key, pseudonym_label("telegram", key))
     try:

@@ -143,15 +143,20 @@ class RasaClient:
         raise AssertionError("unreachable")
 
     def start_practice(
-        self, sender: str, persona: str | None, seed: int, hints: bool = True
+        self,
+        sender: str,
+        persona: str | None,
+        seed: int,
+        hints: bool = True,
+        metadata: dict[str, Any] | None = None,
     ) -> Reply:
-        return self.control(sender, start_control(persona, seed, hints))
+        return self.control(sender, start_control(persona, seed, hints), metadata)
 
-    def set_hints(self, sender: str, on: bool) -> Reply:
-        return self.control(sender, {"command": "hints", "hints": on})
+    def set_hints(self, sender: str, on: bool, metadata: dict[str, Any] | None = None) -> Reply:
+        return self.control(sender, {"command": "hints", "hints": on}, metadata)
 
-    def stop_practice(self, sender: str) -> Reply:
-        return self.control(sender, {"command": "stop"})
+    def stop_practice(self, sender: str, metadata: dict[str, Any] | None = None) -> Reply:
+        return self.control(sender, {"command": "stop"}, metadata)
 
     def healthy(self) -> bool:
         """The channel answers and the model is loaded."""

@@ -212,21 +212,29 @@ class FakeBotAPI:
         """A text update as Telegram would post it to a webhook (not queued for getUpdates)."""
         message = self._user_message(chat_id, **sender, text=text)
         if text.startswith("/"):
-            message["entities"] = [{"type": "bot_command", "offset": 0,
-                                    "length": len(text.split()[0])}]  # fmt: skip
+            command = {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            message["entities"] = [command]
         return {"update_id": next(self._update_ids), "message": message}
 
     def push_text(
-        self, chat_id: int, text: str, user_id: int | None = None,
-        chat_type: str = "private", first_name: str = "Eva",
-    ) -> JSON:  # fmt: skip
+        self,
+        chat_id: int,
+        text: str,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        first_name: str = "Eva",
+    ) -> JSON:
         """A user sends a plain text message; returns the update."""
         return self._push(chat_id, user_id, chat_type, first_name, text=text)
 
     def push_command(
-        self, chat_id: int, command: str, user_id: int | None = None,
-        chat_type: str = "private", first_name: str = "Eva",
-    ) -> JSON:  # fmt: skip
+        self,
+        chat_id: int,
+        command: str,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        first_name: str = "Eva",
+    ) -> JSON:
         """A user sends "/cmd [args]"; the first word carries a bot_command entity."""
         entity = {"type": "bot_command", "offset": 0, "length": len(command.split()[0])}
         return self._push(chat_id, user_id, chat_type, first_name, text=command, entities=[entity])
@@ -261,9 +269,13 @@ class FakeBotAPI:
         return self.push_update({"edited_message": msg})
 
     def push_callback(
-        self, chat_id: int, data: str, message_id: int | None = None,
-        user_id: int | None = None, first_name: str = "Eva",
-    ) -> JSON:  # fmt: skip
+        self,
+        chat_id: int,
+        data: str,
+        message_id: int | None = None,
+        user_id: int | None = None,
+        first_name: str = "Eva",
+    ) -> JSON:
         """A user presses an inline button on a bot message (default: the bot's latest)."""
         with self._lock:
             keys = [k for k in self._messages if k[0] == str(chat_id)]
@@ -280,9 +292,13 @@ class FakeBotAPI:
         return self.push_update({"message": self._user_message(chat_id, *who, **content)})
 
     def _user_message(
-        self, chat_id: int, user_id: int | None = None, chat_type: str = "private",
-        first_name: str = "Eva", **content: Any,
-    ) -> JSON:  # fmt: skip
+        self,
+        chat_id: int,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        first_name: str = "Eva",
+        **content: Any,
+    ) -> JSON:
         chat: JSON = {"id": chat_id, "type": chat_type}
         chat |= {"first_name": first_name} if chat_type == "private" else {"title": "Testgroep"}
         with self._lock:

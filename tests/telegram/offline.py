@@ -2,15 +2,15 @@
 
 `OfflineBotAPI` is a `BaseRequest`: injected into the application factory, it answers
 Bot API calls in memory and records them, so handlers run for real without a network.
-`ScriptedRasa` stands in for the Rasa server's REST channel (the end-to-end tests use
+`ScriptedBridge` stands in for the bridge to the Rasa server (the end-to-end tests use
 the real one); it can be taken down and brought back.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
-import threading
 import time
 from typing import Any
 
@@ -54,8 +54,13 @@ class OfflineBotAPI(BaseRequest):
             result = BOT
         elif endpoint in ("sendMessage", "sendPhoto", "editMessageText"):
             chat = {"id": params.get("chat_id", 1), "type": "private"}
-            result = {"message_id": next(self._ids), "date": int(time.time()), "chat": chat,
-                      "from": BOT, "text": str(params.get("text", ""))}  # fmt: skip
+            result = {
+                "message_id": next(self._ids),
+                "date": int(time.time()),
+                "chat": chat,
+                "from": BOT,
+                "text": str(params.get("text", "")),
+            }
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
     def texts(self, chat_id: int) -> list[str]:
@@ -65,39 +70,52 @@ class OfflineBotAPI(BaseRequest):
         ]
 
 
-class ScriptedRasa:
-    """A RasaClient look-alike: the inwoner echoes, so tests see what reached Rasa."""
+class ScriptedBridge:
+    """A PracticeBridge without a Rasa server: the inwoner echoes, so tests see what arrived.
+
+    It can be taken down (RasaUnavailable, an outage) or broken (any other error, a bug).
+    Control commands are noted as "/command{json}", apart from typed text.
+    """
 
     def __init__(self) -> None:
         self.down = False
+        self.broken = False
         self.received: list[tuple[str, str]] = []
         self.metadata: list[dict[str, str]] = []
-        self.lock = threading.Lock()
         self.delay = 0.0
 
-    def send(self, sender: str, text: str, metadata: dict[str, str] | None = None) -> Reply:
+    async def _arrive(self, sender: str, text: str, metadata: dict[str, str]) -> None:
         if self.delay:
-            time.sleep(self.delay)
+            await asyncio.sleep(self.delay)
+        if self.broken:
+            raise RuntimeError("scripted bug")
         if self.down:
             raise RasaUnavailable("scripted outage")
-        with self.lock:
-            self.received.append((sender, text))
-            self.metadata.append(dict(metadata or {}))
+        self.received.append((sender, text))
+        self.metadata.append(dict(metadata))
+
+    async def _control(self, sender: str, metadata: dict[str, str], **control: Any) -> None:
+        command = control.pop("command")
+        await self._arrive(sender, f"/{command}{json.dumps(control)}", metadata)
+
+    async def send(self, sender: str, text: str, metadata: dict[str, str]) -> Reply:
+        await self._arrive(sender, text, metadata)
         return Reply([f"Inwoner hoorde: {text}"])
 
-    def control(
-        self, sender: str, control: dict[str, Any], metadata: dict[str, str] | None = None
+    async def start(
+        self, sender: str, persona: str, seed: int, hints: bool, metadata: dict[str, str]
     ) -> Reply:
-        """Commands travel apart from text (as on the practice channel); noted as "/command"."""
-        if self.delay:
-            time.sleep(self.delay)
-        if self.down:
-            raise RasaUnavailable("scripted outage")
-        with self.lock:
-            rest = {k: v for k, v in control.items() if k != "command"}
-            self.received.append((sender, f"/{control['command']}{json.dumps(rest)}"))
-            self.metadata.append(dict(metadata or {}))
-        return Reply(["Goedemiddag."] if control["command"] == "start" else ["Tot ziens."])
+        control = {"persona": persona, "seed": seed, "hints": hints}
+        await self._control(sender, metadata, command="start", **control)
+        return Reply(["Goedemiddag."])
+
+    async def stop(self, sender: str, metadata: dict[str, str]) -> Reply:
+        await self._control(sender, metadata, command="stop")
+        return Reply(["Tot ziens."])
+
+    async def hints(self, sender: str, on: bool, metadata: dict[str, str]) -> Reply:
+        await self._control(sender, metadata, command="hints", hints=on)
+        return Reply([f"Tips {'aan' if on else 'uit'}."])
 
     def texts(self) -> list[str]:
         return [t for _, t in self.received if not t.startswith("/")]
@@ -112,9 +130,12 @@ def user(user_id: int, name: str = "Eva") -> dict[str, Any]:
 
 
 def message_update(
-    chat_id: int, text: str, user_id: int | None = None, date: int | None = None,
+    chat_id: int,
+    text: str,
+    user_id: int | None = None,
+    date: int | None = None,
     chat_type: str = "private",
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     message: dict[str, Any] = {
         "message_id": next(_message_ids),
         "date": date if date is not None else int(time.time()),
@@ -123,14 +144,24 @@ def message_update(
         "text": text,
     }
     if text.startswith("/"):
-        message["entities"] = [{"type": "bot_command", "offset": 0,
-                                "length": len(text.split()[0])}]  # fmt: skip
+        command = {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+        message["entities"] = [command]
     return {"update_id": next(_update_ids), "message": message}
 
 
 def callback_update(chat_id: int, data: str, user_id: int | None = None) -> dict[str, Any]:
-    message = {"message_id": next(_message_ids), "date": int(time.time()),
-               "chat": {"id": chat_id, "type": "private"}, "from": BOT, "text": "..."}  # fmt: skip
-    query = {"id": str(next(_update_ids)), "from": user(user_id or chat_id), "message": message,
-             "chat_instance": "1", "data": data}  # fmt: skip
+    message = {
+        "message_id": next(_message_ids),
+        "date": int(time.time()),
+        "chat": {"id": chat_id, "type": "private"},
+        "from": BOT,
+        "text": "...",
+    }
+    query = {
+        "id": str(next(_update_ids)),
+        "from": user(user_id or chat_id),
+        "message": message,
+        "chat_instance": "1",
+        "data": data,
+    }
     return {"update_id": next(_update_ids), "callback_query": query}

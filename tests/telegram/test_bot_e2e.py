@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
+from sqlalchemy import text
 
 from bot import texts
 from bot.app import build_application
 from bot.bridge import RasaBridge
+from bot.context import CoachApplication
 from coach.stack import Stack
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.rasa_client import RasaClient
@@ -21,6 +29,7 @@ from tests.telegram.running_bot import RunningBot
 
 pytestmark = pytest.mark.stack
 CHAT = 4242
+TEXT_METHODS = ("sendMessage", "editMessageText")
 
 
 @pytest.fixture
@@ -29,12 +38,18 @@ def fake() -> Iterator[FakeBotAPI]:
         yield api
 
 
-def bot_for(fake: FakeBotAPI, catalogues: Catalogues, stack: Stack, **options: Any) -> Any:
+def bot_for(
+    fake: FakeBotAPI,
+    catalogues: Catalogues,
+    stack: Stack,
+    client: RasaClient | None = None,
+    **options: Any,
+) -> CoachApplication:
     """The bot as `coach serve` builds it: the stack's database and pseudonym salt."""
-    bridge = RasaBridge(RasaClient.for_settings(stack.settings, retries=0, timeout=30))
+    client = client or RasaClient.for_settings(stack.settings, retries=0, timeout=30)
     return build_application(
         "123:ABC",
-        bridge,
+        RasaBridge(client),
         catalogues,
         pseudonym_salt(stack.settings),
         make_engine(stack.settings.database_url),
@@ -56,9 +71,11 @@ def begin(fake: FakeBotAPI, persona: str, name: str, chat: int = CHAT) -> None:
 
 
 def said(fake: FakeBotAPI, needle: str, timeout: float = 30) -> bool:
-    return fake.wait_for(lambda calls: any(
-        needle in str(c["params"].get("text", "")) for c in calls
-        if c["method"] in ("sendMessage", "editMessageText")), timeout)  # fmt: skip
+    def found(calls: list[dict[str, Any]]) -> bool:
+        written = [c["params"].get("text", "") for c in calls if c["method"] in TEXT_METHODS]
+        return any(needle in str(line) for line in written)
+
+    return fake.wait_for(found, timeout)
 
 
 def count(fake: FakeBotAPI, method: str) -> int:
@@ -104,8 +121,9 @@ def test_a_whole_practice_session(fake: FakeBotAPI, catalogues: Catalogues, stac
         )
 
 
-def test_non_text_gets_a_friendly_answer(fake: FakeBotAPI, catalogues: Catalogues,
-                                         stack: Stack) -> None:  # fmt: skip
+def test_non_text_gets_a_friendly_answer(
+    fake: FakeBotAPI, catalogues: Catalogues, stack: Stack
+) -> None:
     with RunningBot(bot_for(fake, catalogues, stack)):
         fake.push_sticker(CHAT)
         fake.push_voice(CHAT)
@@ -116,38 +134,41 @@ def test_non_text_gets_a_friendly_answer(fake: FakeBotAPI, catalogues: Catalogue
         assert said(fake, texts.EDITED)
 
 
-def test_rasa_outage_keeps_the_messages(fake: FakeBotAPI, catalogues: Catalogues,
-                                        stack: Stack) -> None:  # fmt: skip
-    application = bot_for(fake, catalogues, stack, retry_delays=(0.5, 0.5, 1, 1, 2, 2, 2))
-    bridge: RasaBridge = application.bot_data["deps"].bridge
+def test_rasa_outage_keeps_the_messages(
+    fake: FakeBotAPI, catalogues: Catalogues, stack: Stack
+) -> None:
+    client = RasaClient.for_settings(stack.settings, retries=0, timeout=30)
+    delays = (0.5, 0.5, 1, 1, 2, 2, 2)
+    application = bot_for(fake, catalogues, stack, client, retry_delays=delays)
     with RunningBot(application):
         begin(fake, "marco", "Marco Jansen")
-        bridge.client.base_url = f"http://127.0.0.1:{free_port()}"  # Rasa is gone
+        client.base_url = f"http://127.0.0.1:{free_port()}"  # Rasa is gone
         fake.push_text(CHAT, "Goedemiddag meneer Jansen, ik ben Eva van de gemeente.")
         assert said(fake, texts.RASA_DOWN)
         fake.push_text(CHAT, "Fijn dat u er bent.")
         assert fake.wait_for(lambda _: fake.messages(CHAT).count(texts.RASA_DOWN) == 2, 10)
         before = len(fake.messages(CHAT))
-        bridge.client.base_url = stack.settings.rasa_url  # and back: answered without retyping
+        client.base_url = stack.settings.rasa_url  # and back: answered without retyping
         assert fake.wait_for(lambda _: len(fake.messages(CHAT)) >= before + 2, 30)
         fake.push_command(CHAT, "/stop")
         assert said(fake, "Feedback op je gesprek met Marco Jansen")
+    latest_marco = text(
+        "SELECT id FROM sessions WHERE persona_id = 'marco' AND channel = 'telegram' "
+        "ORDER BY started_at DESC LIMIT 1"
+    )
+    lines = text("SELECT text FROM turns WHERE session_id = :s ORDER BY number")
     with make_engine(stack.settings.database_url).connect() as db:
-        from sqlalchemy import text
-
-        latest = db.execute(text("SELECT id FROM sessions WHERE persona_id = 'marco' AND "
-                                 "channel = 'telegram' ORDER BY started_at DESC LIMIT 1")
-                            ).scalar_one()  # fmt: skip
-        rows = db.execute(text("SELECT text FROM turns WHERE session_id = :s ORDER BY number"),
-                          {"s": latest}).scalars().all()  # fmt: skip
+        latest = db.execute(latest_marco).scalar_one()
+        rows = db.execute(lines, {"s": latest}).scalars().all()
     assert rows == [
         "Goedemiddag meneer Jansen, ik ben Eva van de gemeente.",
         "Fijn dat u er bent.",
     ], "both kept messages logged once, in order"
 
 
-def test_a_bot_restart_loses_nothing(fake: FakeBotAPI, catalogues: Catalogues,
-                                     stack: Stack) -> None:  # fmt: skip
+def test_a_bot_restart_loses_nothing(
+    fake: FakeBotAPI, catalogues: Catalogues, stack: Stack
+) -> None:
     """Consent and the running practice live in the database, not in the bot process."""
     chat = CHAT + 1
     with RunningBot(bot_for(fake, catalogues, stack)):
@@ -173,22 +194,21 @@ def test_telegram_429_is_retried(fake: FakeBotAPI, catalogues: Catalogues, stack
         assert fake.call_count("sendMessage") >= 2, "the rate limiter waited and tried again"
 
 
-def test_coach_serve_starts_the_bot_with_a_token(fake: FakeBotAPI, tmp_path: Any) -> None:
+def test_coach_serve_starts_the_bot_with_a_token(fake: FakeBotAPI, tmp_path: Path) -> None:
     """With TELEGRAM_BOT_TOKEN set, `coach serve` runs the bot beside the servers and dashboard."""
-    import os
-    import signal
-    import subprocess
-    import sys
-
-    import requests
-
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123:ABC", "TELEGRAM_API_URL": fake.base_url,
-           "RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()),
-           "REVIEW_PORT": str(free_port()), "COACH_VAR_DIR": str(tmp_path)}  # fmt: skip
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": "123:ABC",
+        "TELEGRAM_API_URL": fake.base_url,
+        "RASA_PORT": str(free_port()),
+        "ACTION_PORT": str(free_port()),
+        "REVIEW_PORT": str(free_port()),
+        "COACH_VAR_DIR": str(tmp_path),
+    }
     env.pop("DATABASE_URL", None)
     log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "coach.main", "serve"], env=env,
-                            stdout=log, stderr=log)  # fmt: skip
+    serve = [sys.executable, "-m", "coach.main", "serve"]
+    proc = subprocess.Popen(serve, env=env, stdout=log, stderr=log)
     try:
         assert fake.wait_for(lambda _: bool(fake.commands()), 180), (
             tmp_path / "serve.log"

@@ -17,17 +17,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from telegram import Update
-from telegram.ext import Application
 
 from bot import texts
 from bot.app import build_application
-from bot.bridge import RasaBridge
+from bot.context import CoachApplication
 from bot.flood import FloodGuard
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.storage.db import make_engine, session_factory
 from gesprekscoach.storage.migrate import upgrade
 from gesprekscoach.storage.models import BotChat, BotConsent
-from tests.telegram.offline import OfflineBotAPI, ScriptedRasa, callback_update, message_update
+from tests.telegram.offline import OfflineBotAPI, ScriptedBridge, callback_update, message_update
 
 CHAT = 501
 TOKEN = "123:UNITTESTSECRET"
@@ -35,9 +34,9 @@ TOKEN = "123:UNITTESTSECRET"
 
 @dataclass
 class Harness:
-    app: Application
+    app: CoachApplication
     api: OfflineBotAPI
-    rasa: ScriptedRasa
+    rasa: ScriptedBridge
     engine: Engine
 
     async def feed(self, *updates: dict[str, Any]) -> None:
@@ -63,26 +62,44 @@ def db_url(tmp_path: Path) -> str:
 
 @asynccontextmanager
 async def running(
-    catalogues: Catalogues, db_url: str, rasa: ScriptedRasa | None = None, **options: Any
+    catalogues: Catalogues, db_url: str, rasa: ScriptedBridge | None = None, **options: Any
 ) -> AsyncIterator[Harness]:
-    api, rasa = OfflineBotAPI(), rasa or ScriptedRasa()
+    api, rasa = OfflineBotAPI(), rasa or ScriptedBridge()
     engine = make_engine(db_url)
-    bridge = RasaBridge(rasa)  # type: ignore[arg-type]
-    app = build_application(TOKEN, bridge, catalogues, "salt", engine, request=api,
-                            get_updates_request=OfflineBotAPI(), **options)  # fmt: skip
+    options |= {"request": api, "get_updates_request": OfflineBotAPI()}
+    app = build_application(TOKEN, rasa, catalogues, "salt", engine, **options)
     async with app:
         await app.start()
         try:
             yield Harness(app, api, rasa, engine)
         finally:
             await app.stop()
-            await app.post_stop(app)  # type: ignore[misc]
+            if app.post_stop is not None:  # as run_polling() does
+                await app.post_stop(app)
     engine.dispose()
 
 
 async def practising(h: Harness, chat: int = CHAT, persona: str = "henk") -> None:
-    await h.feed(message_update(chat, "/start"), callback_update(chat, "consent:ja"),
-                 callback_update(chat, f"persona:{persona}"))  # fmt: skip
+    await h.feed(
+        message_update(chat, "/start"),
+        callback_update(chat, "consent:ja"),
+        callback_update(chat, f"persona:{persona}"),
+    )
+
+
+def with_sticker(update: dict[str, Any]) -> dict[str, Any]:
+    """The message update with a sticker in place of its text."""
+    del update["message"]["text"]
+    update["message"]["sticker"] = {
+        "file_id": "s",
+        "file_unique_id": "s",
+        "width": 1,
+        "height": 1,
+        "is_animated": False,
+        "is_video": False,
+        "type": "regular",
+    }
+    return update
 
 
 def run(test: Callable[[], Coroutine[Any, Any, None]]) -> None:
@@ -214,8 +231,8 @@ def test_chats_run_side_by_side_and_each_in_order(catalogues: Catalogues, db_url
                 await practising(h, chat=chat)
             h.rasa.delay = 0.3
             started = time.monotonic()
-            await h.feed(*(message_update(chat, f"{chat}-{n}")
-                           for n in range(3) for chat in (601, 602, 603)))  # fmt: skip
+            chats = (601, 602, 603)
+            await h.feed(*(message_update(chat, f"{chat}-{n}") for n in range(3) for chat in chats))
             took = time.monotonic() - started
             for chat in (601, 602, 603):
                 mine = [t for t in h.rasa.texts() if t.startswith(str(chat))]
@@ -258,7 +275,7 @@ def test_one_failing_update_does_not_stop_the_bot(
     async def test() -> None:
         async with running(catalogues, db_url) as h:
             await practising(h)
-            h.app.bot_data["deps"].bridge.client = None  # any handler using it now breaks
+            h.rasa.broken = True  # any handler using the bridge now breaks
             with caplog.at_level(logging.DEBUG):
                 await h.feed(message_update(CHAT, "Gaat dit mis?"))
             assert h.said()[-1] == texts.ERROR
@@ -273,11 +290,7 @@ def test_non_text_and_edits_are_not_sent_to_rasa(catalogues: Catalogues, db_url:
     async def test() -> None:
         async with running(catalogues, db_url) as h:
             await practising(h)
-            sticker = message_update(CHAT, "x")
-            del sticker["message"]["text"]
-            sticker["message"]["sticker"] = {"file_id": "s", "file_unique_id": "s", "width": 1,
-                                             "height": 1, "is_animated": False,
-                                             "is_video": False, "type": "regular"}  # fmt: skip
+            sticker = with_sticker(message_update(CHAT, "x"))
             edited = message_update(CHAT, "aangepast")
             edited["edited_message"] = edited.pop("message") | {"edit_date": int(time.time())}
             await h.feed(sticker, edited)
@@ -296,15 +309,11 @@ def test_a_group_chat_gets_group_answers(catalogues: Catalogues, db_url: str) ->
 
     async def test() -> None:
         async with running(catalogues, db_url) as h:
-            await h.feed(in_group("/mijngegevens"), in_group("/verwijder"), in_group("/opnieuw"),
-                         in_group("/start"))  # fmt: skip
-            assert h.said(group) == [texts.PRIVATE_ONLY, texts.PRIVATE_ONLY, texts.GROUP_AGAIN,
-                                     texts.GROUP_START]  # fmt: skip
-            sticker = in_group("x")
-            del sticker["message"]["text"]
-            sticker["message"]["sticker"] = {"file_id": "s", "file_unique_id": "s", "width": 1,
-                                             "height": 1, "is_animated": False,
-                                             "is_video": False, "type": "regular"}  # fmt: skip
+            commands = ("/mijngegevens", "/verwijder", "/opnieuw", "/start")
+            await h.feed(*(in_group(command) for command in commands))
+            answers = [texts.PRIVATE_ONLY, texts.PRIVATE_ONLY, texts.GROUP_AGAIN, texts.GROUP_START]
+            assert h.said(group) == answers
+            sticker = with_sticker(in_group("x"))
             await h.feed(sticker, in_group("gewoon gepraat"))
             assert len(h.said(group)) == 4, "no round: the group's own chatter is left alone"
             await h.feed(in_group("/oefening henk"))

@@ -15,6 +15,7 @@ import requests
 from bot import texts
 from bot.app import Webhook, build_application
 from bot.bridge import RasaBridge
+from bot.context import CoachApplication
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.rasa_client import RasaClient
 from gesprekscoach.storage.db import make_engine
@@ -32,13 +33,17 @@ def fake() -> Iterator[FakeBotAPI]:
         yield api
 
 
-def without_rasa(fake: FakeBotAPI, catalogues: Catalogues, tmp_path: Path, **options: Any) -> Any:
+def without_rasa(
+    fake: FakeBotAPI, catalogues: Catalogues, tmp_path: Path, **options: Any
+) -> CoachApplication:
     """The bot on a fresh database, its Rasa server nowhere (these tests need none)."""
     url = f"sqlite:///{tmp_path / 'coach.db'}"
     upgrade(url)
     bridge = RasaBridge(RasaClient(f"http://127.0.0.1:{free_port()}", "token", retries=0))
-    return build_application(TOKEN, bridge, catalogues, "salt", make_engine(url),
-                             base_url=fake.base_url, **options)  # fmt: skip
+    engine = make_engine(url)
+    return build_application(
+        TOKEN, bridge, catalogues, "salt", engine, base_url=fake.base_url, **options
+    )
 
 
 class WebhookBot:
@@ -49,8 +54,8 @@ class WebhookBot:
         self.loop = asyncio.new_event_loop()
         self.stopped: asyncio.Event | None = None
         self.ready = threading.Event()
-        self.thread = threading.Thread(target=self.loop.run_until_complete, args=(self.run(),),
-                                       daemon=True)  # fmt: skip
+        main = self.loop.run_until_complete
+        self.thread = threading.Thread(target=main, args=(self.run(),), daemon=True)
 
     async def run(self) -> None:
         self.stopped = asyncio.Event()
@@ -88,11 +93,11 @@ def test_updates_arrive_by_webhook_with_the_secret(
         assert fake.webhook["secret_token"] == webhook.secret and TOKEN not in webhook.secret
         local = f"http://127.0.0.1:{port}/tg"
         header = "X-Telegram-Bot-Api-Secret-Token"
-        wrong = requests.post(local, json=fake.text_update(7, "/help"),
-                              headers={header: "raden"}, timeout=5)  # fmt: skip
+        update = fake.text_update(7, "/help")
+        wrong = requests.post(local, json=update, headers={header: "raden"}, timeout=5)
         assert wrong.status_code == 403, "an update without the secret is refused"
-        right = requests.post(local, json=fake.text_update(7, "/help"),
-                              headers={header: webhook.secret}, timeout=5)  # fmt: skip
+        update = fake.text_update(7, "/help")
+        right = requests.post(local, json=update, headers={header: webhook.secret}, timeout=5)
         assert right.status_code == 200
         assert fake.wait_for(lambda _: texts.HELP in fake.messages(7), 10)
         assert fake.messages(7).count(texts.HELP) == 1, "only the update with the secret counts"

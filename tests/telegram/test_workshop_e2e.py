@@ -7,12 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot import texts
 from coach.stack import Stack
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.storage.db import make_engine, session_factory
-from gesprekscoach.storage.models import PracticeSession, WorkshopMember
+from gesprekscoach.storage.models import PracticeSession, Workshop, WorkshopMember
 from gesprekscoach.storage.repository import pseudonym, pseudonym_label
 from gesprekscoach.storage.service import pseudonym_salt
 from gesprekscoach.workshops.service import by_code, set_status
@@ -39,6 +40,16 @@ def in_group(fake: FakeBotAPI, user: int, name: str, text: str) -> None:
         fake.push_text(GROUP, text, user_id=user, chat_type="group", first_name=name)
 
 
+def photo_sent(fake: FakeBotAPI) -> bool:
+    return any(c["method"] == "sendPhoto" for c in fake.sent(GROUP))
+
+
+def workshop_of(db: Session, code: str) -> Workshop:
+    workshop = by_code(db, code)
+    assert workshop is not None, f"no workshop {code}"
+    return workshop
+
+
 def answered(fake: FakeBotAPI, before: int) -> bool:
     return fake.wait_for(lambda _: len(fake.messages(GROUP)) > before, 30)
 
@@ -61,9 +72,11 @@ def test_a_round_in_a_group_with_three_members(
         assert said(fake, "Kees, druk eerst op 'Ik doe mee'")
         in_group(fake, BRAM, "Bram", "Ik begin wel even.")
         assert said(fake, "Wacht even, Bram: het is de beurt van Eva.")
-        lines = [(EVA, "Eva", "Goedemiddag meneer Visser, ik ben Eva van de gemeente."),
-                 (BRAM, "Bram", "Dat klinkt echt heel zwaar voor u."),
-                 (NOOR, "Noor", "Wat heeft u nodig om dit op te lossen?")]  # fmt: skip
+        lines = [
+            (EVA, "Eva", "Goedemiddag meneer Visser, ik ben Eva van de gemeente."),
+            (BRAM, "Bram", "Dat klinkt echt heel zwaar voor u."),
+            (NOOR, "Noor", "Wat heeft u nodig om dit op te lossen?"),
+        ]
         for user, name, text in lines:
             before = len(fake.messages(GROUP))
             in_group(fake, user, name, text)
@@ -74,22 +87,21 @@ def test_a_round_in_a_group_with_three_members(
         in_group(fake, EVA, "Eva", "/stop")
         assert said(fake, "Feedback op je gesprek met Henk Visser")
         assert said(fake, "Wie deed wat:")
-        assert fake.wait_for(lambda _: any(c["method"] == "sendPhoto"
-                                           for c in fake.sent(GROUP)), 30)  # fmt: skip
+        assert fake.wait_for(lambda _: photo_sent(fake), 30)
         share = next(m for m in fake.messages(GROUP) if m.startswith("Wie deed wat:"))
         for name in ("Eva", "Bram", "Noor"):
             assert f"- {name}: 1 bericht" in share
     with session_factory(engine)() as db:
-        session = db.execute(select(PracticeSession).where(
-            PracticeSession.workshop_code == code)).scalar_one()  # fmt: skip
+        of_workshop = PracticeSession.workshop_code == code
+        session = db.execute(select(PracticeSession).where(of_workshop)).scalar_one()
         assert session.casemanager.display_name.startswith("Groep ") and session.ended_at
         assert "Testgroep" not in session.casemanager.display_name
         assert [t.text for t in session.turns] == [text for _, _, text in lines], (
             "out-of-turn and non-member messages were not sent on"
         )
         salt = pseudonym_salt(stack.settings)
-        labels = [pseudonym_label("telegram", pseudonym("telegram", str(u), salt))
-                  for u in (EVA, BRAM, NOOR)]  # fmt: skip
+        keys = [pseudonym("telegram", str(u), salt) for u in (EVA, BRAM, NOOR)]
+        labels = [pseudonym_label("telegram", key) for key in keys]
         assert [t.author.display_name for t in session.turns] == labels, "no names stored"
 
 
@@ -117,18 +129,19 @@ def test_joining_a_workshop_with_a_code(
         fake.push_command(chat, f"/join {closed}")
         assert said(fake, "is gesloten")
         with session_factory(engine)() as db, db.begin():
-            set_status(db, by_code(db, code), "gesloten")  # type: ignore[arg-type]
+            set_status(db, workshop_of(db, code), "gesloten")
         fake.push_command(chat, "/opnieuw")
         assert said(fake, texts.WORKSHOP_CLOSED_NOW)
     with session_factory(engine)() as db:
-        sessions = db.execute(select(PracticeSession).where(
-            PracticeSession.channel == "telegram").order_by(PracticeSession.started_at)
-        ).scalars().all()  # fmt: skip
+        in_telegram = PracticeSession.channel == "telegram"
+        by_start = PracticeSession.started_at
+        query = select(PracticeSession).where(in_telegram).order_by(by_start)
+        sessions = db.execute(query).scalars().all()
         key = pseudonym("telegram", str(chat), pseudonym_salt(stack.settings))
         eva = pseudonym_label("telegram", key)
         mine = [s for s in sessions if s.casemanager.display_name == eva][-2:]
         assert mine[0].workshop_code == code and len(mine[0].turns) == 1
         assert mine[1].workshop_code is None, "after closing, a new session does not join"
-        members = db.execute(select(WorkshopMember).where(
-            WorkshopMember.workshop_id == by_code(db, code).id)).scalars().all()  # type: ignore[union-attr]  # fmt: skip
+        joined = WorkshopMember.workshop_id == workshop_of(db, code).id
+        members = db.execute(select(WorkshopMember).where(joined)).scalars().all()
         assert [m.casemanager.display_name for m in members] == [eva]
