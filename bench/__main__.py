@@ -38,9 +38,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--users", type=int, default=20, help="concurrent casemanagers (20)")
     parser.add_argument(
-        "--turns", type=int, default=None,
+        "--turns",
+        type=int,
+        default=None,
         help="turns per user in both phases (default 15 werkatelier, 25 saturation)",
-    )  # fmt: skip
+    )
     parser.add_argument("--skip-reference", action="store_true", help="only our stack")
     parser.add_argument("--skip-training", action="store_true", help="do not time training")
     parser.add_argument("--seed", type=int, default=7, help="seed for think times and personas")
@@ -182,9 +184,14 @@ def main(argv: list[str] | None = None) -> int:
     # A fresh database each run: trackers of earlier runs (same sender ids) would make
     # every message load a longer conversation, and the figures drift from run to run.
     env = dict(os.environ)
-    env.update({"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()),
-                "COACH_VAR_DIR": str(tmp / "var"),
-                "DATABASE_URL": f"sqlite:///{tmp / 'var' / 'coach.db'}"})  # fmt: skip
+    env.update(
+        {
+            "RASA_PORT": str(free_port()),
+            "ACTION_PORT": str(free_port()),
+            "COACH_VAR_DIR": str(tmp / "var"),
+            "DATABASE_URL": f"sqlite:///{tmp / 'var' / 'coach.db'}",
+        }
+    )
     settings = load_settings(env)
     results: dict[str, Any] = {
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

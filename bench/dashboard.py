@@ -35,24 +35,51 @@ def seed(url: str, sessions: int, people: int, turns: int) -> None:
     personas = [("marco", "wantrouwend"), ("henk", "laaggeletterd"), ("samira", "schulden")]
     with session_factory(engine)() as db, db.begin():
         add_trainer(db, "bench", PASSWORD)
-        db.execute(insert(Casemanager), [
-            {"id": i + 1, "display_name": f"casemanager {i + 1}", "channel": "telegram",
-             "channel_hash": f"{i:064d}"} for i in range(people)
-        ])  # fmt: skip
+        db.execute(
+            insert(Casemanager),
+            [
+                {
+                    "id": i + 1,
+                    "display_name": f"casemanager {i + 1}",
+                    "channel": "telegram",
+                    "channel_hash": f"{i:064d}",
+                }
+                for i in range(people)
+            ],
+        )
         rows, turn_rows, comments = [], [], []
         for n in range(sessions):
             persona, kind = personas[n % 3]
             begun = start + timedelta(minutes=47 * n)
-            rows.append({"id": f"s{n:05d}", "casemanager_id": rng.randint(1, people),
-                         "persona_id": persona, "persona_type": kind, "channel": "telegram",
-                         "mode": "oefenen", "seed": n, "started_at": begun,
-                         "ended_at": begun + timedelta(minutes=12),
-                         "hidden_need_found": n % 2 == 0, "final_trust": 50.0,
-                         "report": {"tips": []}})  # fmt: skip
+            rows.append(
+                {
+                    "id": f"s{n:05d}",
+                    "casemanager_id": rng.randint(1, people),
+                    "persona_id": persona,
+                    "persona_type": kind,
+                    "channel": "telegram",
+                    "mode": "oefenen",
+                    "seed": n,
+                    "started_at": begun,
+                    "ended_at": begun + timedelta(minutes=12),
+                    "hidden_need_found": n % 2 == 0,
+                    "final_trust": 50.0,
+                    "report": {"tips": []},
+                }
+            )
             for t in range(1, turns + 1):
-                turn_rows.append({"session_id": f"s{n:05d}", "number": t, "text": "Hoe gaat het?",
-                                  "move": "open_vraag", "confidence": 0.9, "reply": "Goed.",
-                                  "trust": 50.0, "stress": 40.0})  # fmt: skip
+                turn_rows.append(
+                    {
+                        "session_id": f"s{n:05d}",
+                        "number": t,
+                        "text": "Hoe gaat het?",
+                        "move": "open_vraag",
+                        "confidence": 0.9,
+                        "reply": "Goed.",
+                        "trust": 50.0,
+                        "stress": 40.0,
+                    }
+                )
             if n % 50 == 0:
                 comments.append({"session_id": f"s{n:05d}", "text": "Mooi gedaan"})
         db.execute(insert(PracticeSession), rows)
@@ -77,8 +104,7 @@ def main() -> int:
         client = app.test_client()
         page = client.get("/login").get_data(as_text=True)
         token = page.split('name="csrf_token" value="')[1].split('"')[0]
-        client.post("/login", data={"username": "bench", "password": PASSWORD,
-                                    "csrf_token": token})  # fmt: skip
+        client.post("/login", data={"username": "bench", "password": PASSWORD, "csrf_token": token})
         pages = {
             "first page": "/",
             "one casemanager": "/?casemanager=casemanager+17",

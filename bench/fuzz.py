@@ -24,6 +24,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,7 @@ from bench.hostile import (
 from bench.load import PERSONAS, REQUEST_TIMEOUT, Endpoint, load_scripts, percentile, send_turn
 from bench.procs import group_pids, machine, rss_mb
 from bench.runner import conversations_dir
-from bench.workshop import throwaway_stack
+from bench.workshop import stats, throwaway_stack
 from coach.stack import Stack
 from gesprekscoach.local_secrets import channel_token
 from gesprekscoach.protocol import PAYLOAD_KEY
@@ -57,8 +58,15 @@ from gesprekscoach.storage.repository import pseudonym
 DUTCH = re.compile(r"\b(moet|je|een|de|het|geen|onbekend|stuur|bericht|kies|zijn|te|dit)\b", re.I)
 """A refusal's message is Dutch: it has one of the words every refusal text uses."""
 FAILING = ("error", "empty_reply", "bad_json", "bad_refusal", "other_status")
-WATCHED = ("Traceback", "Exception occurred", "ERROR", "CRITICAL", "quarantaine",
-           "opnieuw op de achtergrond", "onbereikbaar")  # fmt: skip
+WATCHED = (
+    "Traceback",
+    "Exception occurred",
+    "ERROR",
+    "CRITICAL",
+    "quarantaine",
+    "opnieuw op de achtergrond",
+    "onbereikbaar",
+)
 """Server log lines worth counting: failures, and session-log writes that were not direct."""
 SAMPLES = 40
 """Failing requests kept whole in the JSON (to replay them); the rest are only counted."""
@@ -114,16 +122,19 @@ def classify(status: int, raw: bytes, ms: float) -> Reply:
         if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
             return Reply("bad_json", status, ms, detail=raw[:300].decode(errors="replace"))
         texts = [str(m["text"]) for m in messages if m.get("text") and str(m["text"]).strip()]
-        payloads = [m["custom"][PAYLOAD_KEY] for m in messages
-                    if isinstance(m.get("custom"), dict)
-                    and isinstance(m["custom"].get(PAYLOAD_KEY), dict)]  # fmt: skip
+        payloads = [
+            m["custom"][PAYLOAD_KEY]
+            for m in messages
+            if isinstance(m.get("custom"), dict) and isinstance(m["custom"].get(PAYLOAD_KEY), dict)
+        ]
         payload = payloads[-1] if payloads else {}
         kind = str(payload.get("kind", ""))
         if not texts:
             return Reply("empty_reply", status, ms, kind, raw[:300].decode(errors="replace"))
         number = payload.get("turn")
-        return Reply("answered" if kind == "turn" else "other_reply", status, ms, kind,
-                     texts[-1][:200], number if isinstance(number, int) else None)  # fmt: skip
+        outcome = "answered" if kind == "turn" else "other_reply"
+        turn = number if isinstance(number, int) else None
+        return Reply(outcome, status, ms, kind, texts[-1][:200], turn)
     text = raw[:500].decode(errors="replace")
     if status >= 500:
         return Reply("error", status, ms, detail=text)
@@ -198,12 +209,20 @@ def record(tally: Tally, case: Case, sender: str, reply: Reply, body: bytes) -> 
         tally.unexpected += 1
         tally.categories[case.category]["not_as_expected"] += 1
     if not expected or reply.outcome in FAILING:
-        tally.note({
-            "category": case.category, "expected": case.expect, "sender": sender,
-            "outcome": reply.outcome, "status": reply.status, "kind": reply.kind,
-            "response": reply.detail, "auth": case.auth, "ms": round(reply.ms, 1),
-            "body": body[:70_000].decode("utf-8", errors="backslashreplace"),
-        })  # fmt: skip
+        tally.note(
+            {
+                "category": case.category,
+                "expected": case.expect,
+                "sender": sender,
+                "outcome": reply.outcome,
+                "status": reply.status,
+                "kind": reply.kind,
+                "response": reply.detail,
+                "auth": case.auth,
+                "ms": round(reply.ms, 1),
+                "body": body[:70_000].decode("utf-8", errors="backslashreplace"),
+            }
+        )
 
 
 async def control(
@@ -220,9 +239,16 @@ async def control(
     ok = turn.error is None and turn.kind == want
     tally.controls[f"{message['command']}_{'ok' if ok else 'failed'}"] += 1
     if not ok:
-        tally.note({"category": f"control_{message['command']}", "sender": sender,
-                    "body": json.dumps(message), "error": turn.error, "kind": turn.kind,
-                    "response": turn.reply[:300]})  # fmt: skip
+        tally.note(
+            {
+                "category": f"control_{message['command']}",
+                "sender": sender,
+                "body": json.dumps(message),
+                "error": turn.error,
+                "kind": turn.kind,
+                "response": turn.reply[:300],
+            }
+        )
     return ok
 
 
@@ -267,8 +293,11 @@ async def progress(tally: Tally, total: int, began: float, every: float = 30.0) 
     while True:
         await asyncio.sleep(every)
         wall = time.monotonic() - began
-        print(f"    {wall:4.0f} s: {tally.sent}/{total} messages ({tally.sent / wall:.1f}/s), "
-              f"failures so far {tally.failures}", flush=True)  # fmt: skip
+        print(
+            f"    {wall:4.0f} s: {tally.sent}/{total} messages ({tally.sent / wall:.1f}/s), "
+            f"failures so far {tally.failures}",
+            flush=True,
+        )
 
 
 async def run(args: argparse.Namespace, endpoint: Endpoint, root: Path) -> tuple[Tally, float]:
@@ -277,15 +306,17 @@ async def run(args: argparse.Namespace, endpoint: Endpoint, root: Path) -> tuple
     tally = Tally()
     began = time.monotonic()
     deadline = began + args.time_limit
-    quotas = [args.messages // args.users + (u < args.messages % args.users)
-              for u in range(args.users)]  # fmt: skip
+    quotas = [
+        args.messages // args.users + (u < args.messages % args.users) for u in range(args.users)
+    ]
+
+    def user(u: int) -> Coroutine[Any, Any, None]:
+        generator = Generator(vocabulary, f"{args.seed}:{u}", frozenset(args.skip))
+        return client(u, quotas[u], args, endpoint, generator, tally, deadline)
+
     ticker = asyncio.ensure_future(progress(tally, args.messages, began))
     try:
-        await asyncio.gather(*(
-            client(u, quotas[u], args, endpoint,
-                   Generator(vocabulary, f"{args.seed}:{u}", frozenset(args.skip)), tally, deadline)
-            for u in range(args.users)
-        ))  # fmt: skip
+        await asyncio.gather(*(user(u) for u in range(args.users)))
     finally:
         ticker.cancel()
     return tally, time.monotonic() - began
@@ -341,8 +372,11 @@ def compare(tally: Tally, log: dict[str, Any]) -> dict[str, Any]:
         if tally.answered.get(s, 0) != log["turns"].get(s, 0)
     ]
     gaps = [s for s, n in log["turns"].items() if log["max_number"][s] != n]
-    missing = sorted((when, key, category, body) for key, (when, category, body)
-                     in tally.turns.items() if key not in log["numbers"])  # fmt: skip
+    missing = sorted(
+        (when, key, category, body)
+        for key, (when, category, body) in tally.turns.items()
+        if key not in log["numbers"]
+    )
     extra = sorted(log["numbers"] - set(tally.turns))
     return {
         "turns_answered": sum(tally.answered.values()),
@@ -382,8 +416,9 @@ def scan_logs(folder: Path) -> dict[str, Any]:
             counts.update(w for w in WATCHED if w in line)
             if not line.startswith("Traceback"):
                 continue
-            end = next((j for j in range(i + 1, len(lines)) if lines[j][:1] not in (" ", "")),
-                       len(lines) - 1)  # fmt: skip
+            # The traceback ends at its first line that is not indented.
+            after = range(i + 1, len(lines))
+            end = next((j for j in after if lines[j][:1] not in (" ", "")), len(lines) - 1)
             block = lines[i : end + 1]
             kind = re.sub(r"'\\u[0-9a-f]{4}'|\d+", "#", lines[end])  # the same error, any input
             seen = tracebacks.setdefault(kind, {"count": 0, "log": path.name})
@@ -401,15 +436,20 @@ def check(stack: Stack, settings: Settings, tally: Tally) -> dict[str, Any]:
     began = time.monotonic()
     log = wait_for_log(settings.database_url, tally, spool)
     result = compare(tally, log)
-    result.update({
-        "log_wait_seconds": round(time.monotonic() - began, 1),
-        "spool_lines": _lines(spool), "quarantine_lines": _lines(quarantine),
-        "spool_file": spool.exists(), "quarantine_file": quarantine.exists(),
-        "alive": alive, "ready": ready,
-        "alive_after_log_wait": {s.name: s.alive() for s in stack.servers},
-        "rss_mb_end": {s.name: round(rss_mb(s.pid)) for s in stack.servers},
-        "server_log": scan_logs(settings.log_dir),
-    })  # fmt: skip
+    result.update(
+        {
+            "log_wait_seconds": round(time.monotonic() - began, 1),
+            "spool_lines": _lines(spool),
+            "quarantine_lines": _lines(quarantine),
+            "spool_file": spool.exists(),
+            "quarantine_file": quarantine.exists(),
+            "alive": alive,
+            "ready": ready,
+            "alive_after_log_wait": {s.name: s.alive() for s in stack.servers},
+            "rss_mb_end": {s.name: round(rss_mb(s.pid)) for s in stack.servers},
+            "server_log": scan_logs(settings.log_dir),
+        }
+    )
     return result
 
 
@@ -454,8 +494,10 @@ def verdict(r: dict[str, Any]) -> list[str]:
     if c["sessions_with_numbering_gaps"]:
         why.append(f"{c['sessions_with_numbering_gaps']} sessions with gaps in turn numbers")
     if c["spool_file"] or c["quarantine_file"]:
-        why.append(f"spool ({c['spool_lines']} lines) or quarantine ({c['quarantine_lines']} "
-                   "lines) file left")  # fmt: skip
+        why.append(
+            f"spool ({c['spool_lines']} lines) or quarantine ({c['quarantine_lines']} "
+            "lines) file left"
+        )
     if r["crashed"]:
         why.append("a server crashed")
     return why
@@ -474,11 +516,11 @@ def render(r: dict[str, Any]) -> str:
         )
     logs = c["server_log"]["counts"]
     match = c["turns_answered"] == c["turns_logged"] and not c["sessions_mismatched_count"]
+    cut_short = "  CUT SHORT by the time limit" if r["cut_short"] else ""
     lines = [
         f"Fuzz: {r['sent']}/{r['messages']} hostile messages (seed {r['seed']}), {r['users']} "
         f"clients, {r['practices']} practices, {r['wall_seconds']} s "
-        f"({r['messages_per_second']}/s)" + ("  CUT SHORT by the time limit" if r["cut_short"]
-                                              else ""),
+        f"({r['messages_per_second']}/s){cut_short}",
         f"answered {o.get('answered', 0)}, refused {o.get('refused', 0)}, other replies "
         f"{o.get('other_reply', 0)}, errors {o.get('error', 0)}, empty replies "
         f"{o.get('empty_reply', 0)}, bad JSON {o.get('bad_json', 0)}, bad refusals "
@@ -487,7 +529,8 @@ def render(r: dict[str, Any]) -> str:
         f"latency answered p50 {lat['answered']['p50_ms']} ms, p95 {lat['answered']['p95_ms']} "
         f"ms; refused p50 {lat['refused']['p50_ms']} ms, p95 {lat['refused']['p95_ms']} ms",
         "| category | n | answered | refused | other | not as expected | p50 ms | p95 ms |",
-        "|---|---|---|---|---|---|---|---|", *rows,
+        "|---|---|---|---|---|---|---|---|",
+        *rows,
         f"turns answered {c['turns_answered']}, logged {c['turns_logged']} "
         f"({'match' if match else 'MISMATCH'}: {c['turns_missing_from_log']} missing, "
         f"{len(c['turns_logged_not_answered'])} never answered); sessions started "
@@ -502,14 +545,16 @@ def render(r: dict[str, Any]) -> str:
         f"CPU ms per request {r['cpu_ms_per_request']} (requests incl. start/stop): at most "
         f"~{r['requests_per_second_cpu_bound']}/s with a free core per server; load average "
         f"at start {r['machine']['loadavg_at_start']}",
-    ]  # fmt: skip
+    ]
     if c["first_missing"]:
         first = c["first_missing"][0]
-        lines.append(f"first turn missing from the log: {first['sender']} turn {first['turn']} "
-                     f"({first['category']}, {first['at']}): {first['body'][:160]}")  # fmt: skip
+        lines.append(
+            f"first turn missing from the log: {first['sender']} turn {first['turn']} "
+            f"({first['category']}, {first['at']}): {first['body'][:160]}"
+        )
     for seen in c["server_log"]["tracebacks"][:5]:
-        lines.append(f"traceback x{seen['count']} in {seen['log']}: " + " | ".join(
-            x.strip() for x in seen["last_frames"][-3:]))  # fmt: skip
+        frames = " | ".join(x.strip() for x in seen["last_frames"][-3:])
+        lines.append(f"traceback x{seen['count']} in {seen['log']}: {frames}")
     for sample in r["failures"][:3]:
         lines.append(f"failed request ({sample['category']}): {json.dumps(sample)[:300]}")
     if r.get("logs_kept_in"):
@@ -526,8 +571,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=10_000, help="hostile messages (10000)")
     parser.add_argument("--users", type=int, default=20, help="concurrent clients (20)")
     parser.add_argument("--seed", type=int, default=7, help="seed of the hostile messages (7)")
-    parser.add_argument("--time-limit", type=float, default=1200.0,
-                        help="seconds of sending before the run is cut short (1200)")  # fmt: skip
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=1200.0,
+        help="seconds of sending before the run is cut short (1200)",
+    )
     parser.add_argument(
         "--skip",
         default="",
@@ -542,10 +591,14 @@ def main(argv: list[str] | None = None) -> int:
     if set(args.skip) - set(known):
         parser.error(f"--skip takes these categories: {', '.join(known)}")
     main_var = load_settings().var_dir
-    results: dict[str, Any] = {"messages": args.messages, "users": args.users,
-                               "seed": args.seed, "time_limit_s": args.time_limit,
-                               "skipped": args.skip,
-                               "machine": machine()}  # fmt: skip
+    results: dict[str, Any] = {
+        "messages": args.messages,
+        "users": args.users,
+        "seed": args.seed,
+        "time_limit_s": args.time_limit,
+        "skipped": args.skip,
+        "machine": machine(),
+    }
     with tempfile.TemporaryDirectory(prefix="bench-fuzz-") as tmp:
         _env, settings, model = throwaway_stack(tmp)
         began = time.monotonic()
@@ -555,38 +608,45 @@ def main(argv: list[str] | None = None) -> int:
             cpu = {s.name: cpu_seconds(s.pid) for s in stack.servers}
             cpu["client"] = time.process_time()
             endpoint = Endpoint.coach(settings.rasa_url, channel_token(settings))
-            print(f"==> {args.messages} hostile messages from {args.users} clients "
-                  f"(time limit {args.time_limit:.0f} s)...", flush=True)  # fmt: skip
+            print(
+                f"==> {args.messages} hostile messages from {args.users} clients "
+                f"(time limit {args.time_limit:.0f} s)...",
+                flush=True,
+            )
             tally, wall = asyncio.run(run(args, endpoint, settings.root))
             used = {s.name: cpu_seconds(s.pid) - cpu[s.name] for s in stack.servers}
             used["client"] = time.process_time() - cpu["client"]
             results["checks"] = check(stack, settings, tally)
         results["total_seconds"] = round(time.monotonic() - began, 1)
-        lat = {k: {"n": len(v), "p50_ms": percentile(v, 50), "p95_ms": percentile(v, 95),
-                   "max_ms": round(max(v), 1) if v else None}
-               for k, v in (("answered", tally.latencies["answered"]),
-                            ("refused", tally.latencies["refused"]))}  # fmt: skip
+        lat = {k: stats(tally.latencies[k]) for k in ("answered", "refused")}
         checks = results["checks"]
         requests = max(1, tally.sent + sum(tally.controls.values()))
-        results.update({
-            "sent": tally.sent, "cut_short": tally.cut_short or tally.sent < args.messages,
-            "wall_seconds": round(wall, 1),
-            "messages_per_second": round(tally.sent / wall, 1) if wall else 0.0,
-            "practices": tally.controls["start_ok"] + tally.controls["start_failed"],
-            "outcomes": dict(tally.outcomes), "not_as_expected": tally.unexpected,
-            "categories": {k: dict(v) for k, v in tally.categories.items()},
-            "controls": dict(tally.controls), "latency": lat,
-            "category_latency": {k: {"p50_ms": percentile(v, 50), "p95_ms": percentile(v, 95)}
-                                 for k, v in tally.category_ms.items()},
-            "crashed": not all(checks["alive"].values())
-                       or not all(checks["alive_after_log_wait"].values()),
-            "failures": tally.samples,
-            "cpu_seconds": {k: round(v, 1) for k, v in used.items()},
-            "cpu_ms_per_request": {k: round(v * 1000 / requests, 1) for k, v in used.items()},
-            # What one core per server could do: the busier server sets the pace.
-            "requests_per_second_cpu_bound": round(
-                requests / max(used["rasa"], used["actions"], 1e-9), 1),
-        })  # fmt: skip
+        alive = [*checks["alive"].values(), *checks["alive_after_log_wait"].values()]
+        # What one core per server could do: the busier server sets the pace.
+        busiest = max(used["rasa"], used["actions"], 1e-9)
+        results.update(
+            {
+                "sent": tally.sent,
+                "cut_short": tally.cut_short or tally.sent < args.messages,
+                "wall_seconds": round(wall, 1),
+                "messages_per_second": round(tally.sent / wall, 1) if wall else 0.0,
+                "practices": tally.controls["start_ok"] + tally.controls["start_failed"],
+                "outcomes": dict(tally.outcomes),
+                "not_as_expected": tally.unexpected,
+                "categories": {k: dict(v) for k, v in tally.categories.items()},
+                "controls": dict(tally.controls),
+                "latency": lat,
+                "category_latency": {
+                    k: {"p50_ms": percentile(v, 50), "p95_ms": percentile(v, 95)}
+                    for k, v in tally.category_ms.items()
+                },
+                "crashed": not all(alive),
+                "failures": tally.samples,
+                "cpu_seconds": {k: round(v, 1) for k, v in used.items()},
+                "cpu_ms_per_request": {k: round(v * 1000 / requests, 1) for k, v in used.items()},
+                "requests_per_second_cpu_bound": round(requests / busiest, 1),
+            }
+        )
         results["failed"] = verdict(results)
         if results["failed"]:  # the throwaway var/ goes; keep its logs to read the failure
             kept = main_var / "bench" / "fuzz-logs"

@@ -186,9 +186,13 @@ async def send_turn(
     texts = [str(m["text"]) for m in messages if isinstance(m, dict) and m.get("text")]
     if not texts and not any(isinstance(m, dict) and m.get("custom") for m in messages):
         return Turn(elapsed, "empty_reply")
-    payloads = [m["custom"][PAYLOAD_KEY] for m in messages
-                if isinstance(m, dict) and isinstance(m.get("custom"), dict)
-                and isinstance(m["custom"].get(PAYLOAD_KEY), dict)]  # fmt: skip
+    payloads = [
+        m["custom"][PAYLOAD_KEY]
+        for m in messages
+        if isinstance(m, dict)
+        and isinstance(m.get("custom"), dict)
+        and isinstance(m["custom"].get(PAYLOAD_KEY), dict)
+    ]
     kinds = [str(p.get("kind", "")) for p in payloads]
     return Turn(elapsed, None, " / ".join(texts), kinds[-1] if kinds else "")
 

@@ -84,17 +84,17 @@ class ReferenceBot:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         say(f"==> Reference: rasa run on {self.url} ...")
         started = time.monotonic()
+        rasa_run = [python(), "-m", "rasa", "run", "--enable-api"]
         with log_path.open("wb") as log:
             self.proc = subprocess.Popen(
-                [python(), "-m", "rasa", "run", "--enable-api", "-i", "127.0.0.1",
-                 "-p", str(self.port), "-m", "models"],
+                [*rasa_run, "-i", "127.0.0.1", "-p", str(self.port), "-m", "models"],
                 cwd=self.workdir,
                 env=quiet_env(),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
-            )  # fmt: skip
+            )
         while not self._ready():
             if self.proc.poll() is not None:
                 raise RuntimeError(

@@ -56,9 +56,14 @@ def wait_for_answer(
 
 
 def casemanager(
-    fake: FakeBotAPI, chat: int, code: str, lines: list[str], seed: int,
-    latencies: list[float], errors: list[str],
-) -> None:  # fmt: skip
+    fake: FakeBotAPI,
+    chat: int,
+    code: str,
+    lines: list[str],
+    seed: int,
+    latencies: list[float],
+    errors: list[str],
+) -> None:
     rng = random.Random(seed * 31 + chat)
     name = f"Deelnemer{chat}"
     try:
@@ -79,36 +84,53 @@ def casemanager(
         errors.append(f"{chat}: {exc}")
 
 
-def run_once(stack: Stack, code: str, users: int, turns: int, seed: int, concurrent: bool
-             ) -> dict[str, Any]:  # fmt: skip
+def run_once(
+    stack: Stack, code: str, users: int, turns: int, seed: int, concurrent: bool
+) -> dict[str, Any]:
     scripts = load_scripts(conversations_dir(load_settings().root))
     latencies: list[float] = []
     errors: list[str] = []
     with FakeBotAPI() as fake:
         bridge = RasaBridge(RasaClient.for_settings(stack.settings, retries=0, timeout=60))
-        app = build_application("123:BENCH", bridge, default_catalogues(),
-                                pseudonym_salt(stack.settings),
-                                make_engine(stack.settings.database_url),
-                                base_url=fake.base_url, concurrent=concurrent)  # fmt: skip
+        app = build_application(
+            "123:BENCH",
+            bridge,
+            default_catalogues(),
+            pseudonym_salt(stack.settings),
+            make_engine(stack.settings.database_url),
+            base_url=fake.base_url,
+            concurrent=concurrent,
+        )
         with RunningBot(app):
             base = 900_000 if concurrent else 800_000
-            threads = [threading.Thread(target=casemanager, args=(
-                fake, base + n, code, practice_lines(scripts, "henk", n, turns), seed,
-                latencies, errors)) for n in range(users)]  # fmt: skip
+            threads = []
+            for n in range(users):
+                lines = practice_lines(scripts, "henk", n, turns)
+                args = (fake, base + n, code, lines, seed, latencies, errors)
+                threads.append(threading.Thread(target=casemanager, args=args))
             began = time.monotonic()
             for t in threads:
                 t.start()
             for t in threads:
                 t.join()
             wall = time.monotonic() - began
+    processing = (
+        "per chat in order, chats side by side"
+        if concurrent
+        else "one update at a time (python-telegram-bot's default)"
+    )
     return {
-        "processing": "per chat in order, chats side by side" if concurrent
-        else "one update at a time (python-telegram-bot's default)",
-        "users": users, "turns_per_user": turns, "wall_seconds": round(wall, 1),
-        "answered": len(latencies), "errors": len(errors), "error_samples": errors[:3],
-        "p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95),
+        "processing": processing,
+        "users": users,
+        "turns_per_user": turns,
+        "wall_seconds": round(wall, 1),
+        "answered": len(latencies),
+        "errors": len(errors),
+        "error_samples": errors[:3],
+        "p50_ms": percentile(latencies, 50),
+        "p95_ms": percentile(latencies, 95),
         "max_ms": round(max(latencies), 1) if latencies else None,
-    }  # fmt: skip
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,13 +151,16 @@ def main(argv: list[str] | None = None) -> int:
                     f"{'concurrent' if concurrent else 'sequential'} updates...",
                     flush=True,
                 )
-                results["runs"].append(run_once(stack, code, args.users, args.turns, args.seed,
-                                                concurrent))  # fmt: skip
+                results["runs"].append(
+                    run_once(stack, code, args.users, args.turns, args.seed, concurrent)
+                )
     print("| bot processes updates | answered | p50 ms | p95 ms | max ms | errors |")
     print("|---|---|---|---|---|---|")
     for r in results["runs"]:
-        print(f"| {r['processing']} | {r['answered']} | {r['p50_ms']} | {r['p95_ms']} | "
-              f"{r['max_ms']} | {r['errors']} |")  # fmt: skip
+        print(
+            f"| {r['processing']} | {r['answered']} | {r['p50_ms']} | {r['p95_ms']} | "
+            f"{r['max_ms']} | {r['errors']} |"
+        )
     out = args.out or load_settings().var_dir / "bench" / "telegram.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1), encoding="utf-8")

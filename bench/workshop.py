@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -69,9 +70,14 @@ class Acks:
 
 def throwaway_stack(tmp: str) -> tuple[dict[str, str], Settings, Path]:
     """Settings for a stack of its own: a temporary var/ and SQLite database, free ports."""
-    env = {**os.environ, "COACH_VAR_DIR": tmp, "RASA_PORT": str(free_port()),
-           "ACTION_PORT": str(free_port()), "REVIEW_PORT": str(free_port()),
-           "DATABASE_URL": f"sqlite:///{Path(tmp) / 'coach.db'}"}  # fmt: skip
+    env = {
+        **os.environ,
+        "COACH_VAR_DIR": tmp,
+        "RASA_PORT": str(free_port()),
+        "ACTION_PORT": str(free_port()),
+        "REVIEW_PORT": str(free_port()),
+        "DATABASE_URL": f"sqlite:///{Path(tmp) / 'coach.db'}",
+    }
     settings = load_settings(env)
     return env, settings, current_model(settings) or train(settings).model
 
@@ -108,8 +114,11 @@ async def casemanager(
     rasa: Endpoint, code: str, n: int, persona: str, lines: list[str], acks: Acks, seed: int
 ) -> None:
     rng = random.Random(seed * 31 + n)
-    meta = {"channel": "bench", "person": pseudonym("bench", f"deelnemer-{n}", "bench"),
-            "workshop": code}  # fmt: skip
+    meta = {
+        "channel": "bench",
+        "person": pseudonym("bench", f"deelnemer-{n}", "bench"),
+        "workshop": code,
+    }
     url, sender = rasa, f"bench-ws-{n}"
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
     async with aiohttp.ClientSession(timeout=timeout) as session:
@@ -148,28 +157,40 @@ def delays(acks: list[float], screen: Screen, count: Any) -> list[float]:
     return out
 
 
+def turns_shown(data: dict[str, Any]) -> int:
+    """The turns the live page counted over all participants."""
+    return sum(p["turns"] for p in data.get("participants") or [])
+
+
 def stats(values: list[float]) -> dict[str, Any]:
-    return {"n": len(values), "p50_ms": percentile(values, 50), "p95_ms": percentile(values, 95),
-            "max_ms": round(max(values), 1) if values else None}  # fmt: skip
+    return {
+        "n": len(values),
+        "p50_ms": percentile(values, 50),
+        "p95_ms": percentile(values, 95),
+        "max_ms": round(max(values), 1) if values else None,
+    }
 
 
 async def run(args: argparse.Namespace, rasa: Endpoint, review: str, wid: int, code: str) -> dict:
     scripts = load_scripts(conversations_dir(load_settings().root))
     personas = ("henk",)
     acks, beamer, live = Acks(), Screen(), Screen()
+
+    def player(n: int) -> Coroutine[Any, Any, None]:
+        persona = personas[n % len(personas)]
+        lines = practice_lines(scripts, persona, n, args.turns)
+        return casemanager(rasa, code, n, persona, lines, acks, args.seed)
+
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as trainer:
         await login(trainer, review)
         stream = f"{review}/werkateliers/{wid}/stream"
-        watchers = [asyncio.ensure_future(watch(trainer, f"{stream}?view=beamer", beamer)),
-                    asyncio.ensure_future(watch(trainer, f"{stream}?view=live", live))]  # fmt: skip
+        watchers = [
+            asyncio.ensure_future(watch(trainer, f"{stream}?view=beamer", beamer)),
+            asyncio.ensure_future(watch(trainer, f"{stream}?view=live", live)),
+        ]
         await asyncio.wait_for(asyncio.gather(beamer.ready.wait(), live.ready.wait()), 30)
         began = time.monotonic()
-        await asyncio.gather(*(
-            casemanager(rasa, code, n, personas[n % len(personas)],
-                        practice_lines(scripts, personas[n % len(personas)], n, args.turns),
-                        acks, args.seed)
-            for n in range(args.users)
-        ))  # fmt: skip
+        await asyncio.gather(*(player(n) for n in range(args.users)))
         wall = time.monotonic() - began
         await asyncio.sleep(3)  # the screens catch up
         for w in watchers:
@@ -178,22 +199,27 @@ async def run(args: argparse.Namespace, rasa: Endpoint, review: str, wid: int, c
             w.cancel()
     started = delays(acks.started, beamer, lambda d: d["running"] + d["done"])
     ended = delays(acks.ended, beamer, lambda d: d["done"])
-    turns = delays(acks.turns, live,
-                   lambda d: sum(p["turns"] for p in d.get("participants") or []))  # fmt: skip
+    turns = delays(acks.turns, live, turns_shown)
     return {
-        "users": args.users, "turns_per_user": args.turns, "think_seconds": [1, 3],
-        "wall_seconds": round(wall, 1), "errors": acks.errors,
+        "users": args.users,
+        "turns_per_user": args.turns,
+        "think_seconds": [1, 3],
+        "wall_seconds": round(wall, 1),
+        "errors": acks.errors,
         "turn_latency": stats(acks.latencies_ms),
-        "beamer_delay_start": stats(started), "beamer_delay_end": stats(ended),
+        "beamer_delay_start": stats(started),
+        "beamer_delay_end": stats(ended),
         "live_delay_turn": stats(turns),
-        "beamer_updates": len(beamer.seen), "live_updates": len(live.seen),
+        "beamer_updates": len(beamer.seen),
+        "live_updates": len(live.seen),
         "names_on_beamer": any("Deelnemer" in json.dumps(d) for _, d in beamer.seen),
         "series": {  # for a closer look: what the live page showed when, and the answers
-            "live": [(round(t, 3), sum(p["turns"] for p in d.get("participants") or []),
-                      round(d.get("sent_at", 0), 3)) for t, d in live.seen],
+            "live": [
+                (round(t, 3), turns_shown(d), round(d.get("sent_at", 0), 3)) for t, d in live.seen
+            ],
             "turn_acks": [round(t, 3) for t in sorted(acks.turns)],
         },
-    }  # fmt: skip
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,16 +234,29 @@ def main(argv: list[str] | None = None) -> int:
         with Stack(settings, model) as stack:
             wid, code = prepare(settings.database_url, ("henk",))
             coach = [sys.executable, "-m", "coach.main"]
-            subprocess.run([*coach, "trainer", "add", "bench", "--password-stdin"], env=env,
-                           input=PASSWORD, text=True, check=True, capture_output=True)  # fmt: skip
-            review = subprocess.Popen([*coach, "review", "--port", env["REVIEW_PORT"]], env=env,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                      start_new_session=True)  # fmt: skip
+            subprocess.run(
+                [*coach, "trainer", "add", "bench", "--password-stdin"],
+                env=env,
+                input=PASSWORD,
+                text=True,
+                check=True,
+                capture_output=True,
+            )
+            review = subprocess.Popen(
+                [*coach, "review", "--port", env["REVIEW_PORT"]],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             try:
                 base = f"http://127.0.0.1:{env['REVIEW_PORT']}"
                 _wait_http(f"{base}/login")
-                print(f"==> Werkatelier {code}: {args.users} casemanagers, {args.turns} turns "
-                      "each, beamer and live page connected...", flush=True)  # fmt: skip
+                print(
+                    f"==> Werkatelier {code}: {args.users} casemanagers, {args.turns} turns "
+                    "each, beamer and live page connected...",
+                    flush=True,
+                )
                 rasa = Endpoint.coach(stack.settings.rasa_url, channel_token(stack.settings))
                 results = asyncio.run(run(args, rasa, base, wid, code))
             finally:
@@ -242,10 +281,8 @@ def _logged(url: str, code: str) -> int:
     from gesprekscoach.storage.models import PracticeSession, TurnRecord
 
     with session_factory(make_engine(url))() as db:
-        return int(db.execute(
-            select(func.count(TurnRecord.id)).join(PracticeSession)
-            .where(PracticeSession.workshop_code == code)
-        ).scalar_one())  # fmt: skip
+        turns = select(func.count(TurnRecord.id)).join(PracticeSession)
+        return int(db.execute(turns.where(PracticeSession.workshop_code == code)).scalar_one())
 
 
 def _wait_http(url: str, seconds: float = 60) -> None:
@@ -265,10 +302,11 @@ def render(r: dict[str, Any]) -> str:
     def row(name: str, s: dict[str, Any]) -> str:
         return f"| {name} | {s['n']} | {s['p50_ms']} | {s['p95_ms']} | {s['max_ms']} |"
 
-    return "\n".join([
+    lines = [
         f"Werkatelier: {r['users']} casemanagers x {r['turns_per_user']} turns, think 1-3 s, "
         f"{r['wall_seconds']} s, errors {r['errors']}",
-        "| what | n | p50 ms | p95 ms | max ms |", "|---|---|---|---|---|",
+        "| what | n | p50 ms | p95 ms | max ms |",
+        "|---|---|---|---|---|",
         row("turn latency (casemanager waits for the inwoner)", r["turn_latency"]),
         row("beamer: a session started, shown", r["beamer_delay_start"]),
         row("beamer: a session ended, shown", r["beamer_delay_end"]),
@@ -277,7 +315,8 @@ def render(r: dict[str, Any]) -> str:
         f"names on the beamer: {'yes' if r['names_on_beamer'] else 'no'}; turns logged "
         f"{r.get('turns_logged')}, writes retried in the background {r.get('writes_retried')}, "
         f"spooled {r.get('spooled_writes')}",
-    ])  # fmt: skip
+    ]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -26,10 +26,12 @@ def _build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--persona", help="id of type van de inwoner (anders kies je zelf)")
     chat.add_argument("--seed", type=_seed, help="vaste seed voor herhaalbare antwoorden")
     chat.add_argument("--rasa-url", help="gebruik een Rasa-server die al draait")
-    chat.add_argument("--no-hints", action="store_true",
-                      help="geen tips tijdens het gesprek (examenstand)")  # fmt: skip
-    chat.add_argument("--workshop", metavar="CODE",
-                      help="meedoen aan een werkatelier met de code van de trainer")  # fmt: skip
+    chat.add_argument(
+        "--no-hints", action="store_true", help="geen tips tijdens het gesprek (examenstand)"
+    )
+    chat.add_argument(
+        "--workshop", metavar="CODE", help="meedoen aan een werkatelier met de code van de trainer"
+    )
 
     sub.add_parser("personas", help="de inwoners waarmee je kunt oefenen")
 
@@ -50,8 +52,12 @@ def _build_parser() -> argparse.ArgumentParser:
     trainer = sub.add_parser("trainer", help="trainersaccounts beheren")
     trainer.add_argument("action", choices=["add"])
     trainer.add_argument("username")
-    trainer.add_argument("--password-stdin", action="store_true", required=True,
-                         help="lees het wachtwoord van standaardinvoer")  # fmt: skip
+    trainer.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="lees het wachtwoord van standaardinvoer",
+    )
 
     db = sub.add_parser("db", help="de database bijwerken (migraties)")
     db.add_argument("action", choices=["upgrade"], help="upgrade: naar de nieuwste versie")
@@ -127,9 +133,13 @@ def cmd_chat(args: argparse.Namespace) -> int:
         hints, personas = hints and info.hints, info.persona_ids
     with running_client(settings, args.rasa_url, who) as running:
         chat = TerminalChat(
-            running.client, catalogues, recover=running.recover, hints=hints,
-            report_dir=settings.var_dir / "reports", personas=personas,
-        )  # fmt: skip
+            running.client,
+            catalogues,
+            recover=running.recover,
+            hints=hints,
+            report_dir=settings.var_dir / "reports",
+            personas=personas,
+        )
         return chat.run(args.persona, seed)
 
 

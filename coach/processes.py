@@ -194,8 +194,9 @@ def exit_on_signals(stop: Sequence[int], interrupt: Sequence[int] = ()) -> None:
         # (a database lock, DNS), where no Python signal handler can run.
         signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
         _state.watchdog_fd = write_fd
-        threading.Thread(target=_watchdog, args=(read_fd,), name="exit-watchdog",
-                         daemon=True).start()  # fmt: skip
+        threading.Thread(
+            target=_watchdog, args=(read_fd,), name="exit-watchdog", daemon=True
+        ).start()
 
 
 def _watchdog(read_fd: int) -> None:

@@ -56,8 +56,9 @@ class Server:
         with self.log_path.open("ab") as log, shielded():
             # Shielded: a signal cannot fall between the start and self.proc, so a server
             # that exists is always one this stack stops.
-            self.proc = spawn(self.args, cwd=cwd, env=quiet_env(self.env), stdout=log,
-                              stderr=subprocess.STDOUT)  # fmt: skip
+            self.proc = spawn(
+                self.args, cwd=cwd, env=quiet_env(self.env), stdout=log, stderr=subprocess.STDOUT
+            )
 
     @property
     def pid(self) -> int | None:
@@ -105,8 +106,14 @@ def tracker_store_config(database_url: str) -> dict[str, object]:
         config["query"] = {"timeout": "2"}
     else:
         # Rasa calls the host "url" in its SQL tracker store settings.
-        config.update({"url": url.host or "127.0.0.1", "port": url.port or 5432,
-                       "username": url.username, "password": url.password})  # fmt: skip
+        config.update(
+            {
+                "url": url.host or "127.0.0.1",
+                "port": url.port or 5432,
+                "username": url.username,
+                "password": url.password,
+            }
+        )
     return config
 
 

@@ -80,13 +80,13 @@ def train(settings: Settings, *, force: bool = False, out_dir: Path | None = Non
                 last_pct = pct
 
     args = [
-        python(), "-m", "rasa", "train",
-        "--config", str(settings.root / "config.yml"),
-        "--domain", str(settings.root / "domain.yml"),
-        "--data", *data_paths(settings.root),
-        "--out", str(target_dir),
-        "--fixed-model-name", name,
-    ]  # fmt: skip
+        *(python(), "-m", "rasa", "train"),
+        *("--config", str(settings.root / "config.yml")),
+        *("--domain", str(settings.root / "domain.yml")),
+        *("--data", *data_paths(settings.root)),
+        *("--out", str(target_dir)),
+        *("--fixed-model-name", name),
+    ]
     code, seconds = run_logged(
         args,
         cwd=settings.root,

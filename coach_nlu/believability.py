@@ -38,8 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", action="store_true", help="show the off-topic replies")
     args = parser.parse_args(argv)
     fits = run(args.directory, args.model or latest_model())
-    total = Fit("alle", sum(f.questions for f in fits.values()),
-                sum(f.on_topic for f in fits.values()))  # fmt: skip
+    total = Fit(
+        "alle", sum(f.questions for f in fits.values()), sum(f.on_topic for f in fits.values())
+    )
     for fit in [*fits.values(), total]:
         print(f"{fit.persona:10} {fit.on_topic:4}/{fit.questions:<4} content fit {fit.share:.3f}")
         for miss in fit.misses if args.misses else []:

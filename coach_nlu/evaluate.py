@@ -70,7 +70,7 @@ def score(labelled: list[tuple[str, list[str]]], predicted: list[list[str]]) -> 
         messages=len(labelled),
         main_accuracy=round(
             sum(g == p for g, p in zip(gold_main, pred_main, strict=True)) / len(labelled), 3
-        ),  # fmt: skip
+        ),
         main_macro_f1=round(
             float(f1_score(gold_main, pred_main, labels=labels, average="macro", zero_division=0)),
             3,

@@ -36,7 +36,8 @@ from gesprekscoach.protocol import ACTS
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "tfidf_intent_classifier.skops"
-# Exactly what persist() writes; anything else in the file is refused on load.
+# What persist() writes. A file naming any other type that skops does not trust by
+# default (a function, a class from elsewhere) is refused on load.
 TRUSTED_TYPES = [
     "sklearn.feature_extraction.text.TfidfVectorizer",
     "sklearn.feature_extraction.text.TfidfTransformer",
@@ -87,16 +88,10 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
 
     def _new_pipeline(self) -> Pipeline:
         c = self.config
-        features = FeatureUnion(
-            [
-                ("words", TfidfVectorizer(
-                    ngram_range=(1, c["word_ngram_max"]), sublinear_tf=True)),
-                ("chars", TfidfVectorizer(
-                    analyzer="char_wb",
-                    ngram_range=(c["char_ngram_min"], c["char_ngram_max"]),
-                    sublinear_tf=True)),
-            ]
-        )  # fmt: skip
+        words = TfidfVectorizer(ngram_range=(1, c["word_ngram_max"]), sublinear_tf=True)
+        char_range = (c["char_ngram_min"], c["char_ngram_max"])
+        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=char_range, sublinear_tf=True)
+        features = FeatureUnion([("words", words), ("chars", chars)])
         model = LogisticRegression(C=c["C"], max_iter=c["max_iter"], random_state=42)
         return Pipeline([("features", features), ("model", model)])
 
@@ -136,18 +131,18 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             rows = pipeline.predict_proba(texts)
             return [dict(zip(classes, map(float, row), strict=True)) for row in rows]
 
+        threshold, act_threshold = self.config["fallback_threshold"], self.config["act_threshold"]
         for message in messages:
             text = message.get(TEXT) or ""
-            acts = label_acts(text, classify, self.config["fallback_threshold"], FALLBACK,
-                              self.config["act_threshold"])  # fmt: skip
+            acts = label_acts(text, classify, threshold, FALLBACK, act_threshold)
             main = acts[0]
             probabilities = classify([main.text])[0]
             best = sorted(probabilities.items(), key=lambda kv: -kv[1])
             ranking = [
                 {"name": n, "confidence": p} for n, p in best[: self.config["ranking_length"]]
             ]
-            message.set(INTENT, {"name": main.move, "confidence": main.confidence},
-                        add_to_output=True)  # fmt: skip
+            intent = {"name": main.move, "confidence": main.confidence}
+            message.set(INTENT, intent, add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
             message.set(ACTS, [asdict(a) for a in acts], add_to_output=True)
         return messages

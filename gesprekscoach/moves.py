@@ -32,12 +32,23 @@ MAIN_ACT_RANK = {
     "doorvragen": 5.3,
     **dict.fromkeys(("open_vraag", "gesloten_vraag", "info_opvragen", "check_begrip"), 5),
     **dict.fromkeys(
-        ("regie_nemen", "stappenplan", "belofte", "afspraak_maken", "huisbezoek", "intermediair",
-         "clientondersteuning", "kanaal_afstemmen", "uitleg_eenvoudig"), 4),
+        (
+            "regie_nemen",
+            "stappenplan",
+            "belofte",
+            "afspraak_maken",
+            "huisbezoek",
+            "intermediair",
+            "clientondersteuning",
+            "kanaal_afstemmen",
+            "uitleg_eenvoudig",
+        ),
+        4,
+    ),
     **dict.fromkeys(("empathie", "samenvatten", "geruststellen"), 3),
     "luchtig_contact": 2,
     **dict.fromkeys(("begroeten", "afsluiten"), 1),
-}  # fmt: skip
+}
 # What the casemanager sees for input that is not a move.
 SPECIAL_LABELS = {
     FALLBACK: "Niet herkend",

@@ -26,17 +26,27 @@ def build() -> str:
     ]
     for path in sorted((ROOT / "tests/conversations").glob("*.yml")):
         script = yaml.safe_load(path.read_text(encoding="utf-8"))
-        start = json.dumps(
-            {"persona": script["persona"]}
-        )  # one entity: rasa test compares lists in order
-        out += [f"- story: {path.stem}", "  steps:",
-                f"  - user: '/start_oefening{start}'", "    intent: start_oefening",
-                "  - action: action_start_practice"]  # fmt: skip
+        # One entity: rasa test compares lists in order.
+        start = json.dumps({"persona": script["persona"]})
+        out += [
+            f"- story: {path.stem}",
+            "  steps:",
+            f"  - user: '/start_oefening{start}'",
+            "    intent: start_oefening",
+            "  - action: action_start_practice",
+        ]
         for line in script["lines"]:
-            out += [f"  - user: {json.dumps(line['text'], ensure_ascii=False)}",
-                    f"    intent: {line['move']}", "  - action: action_persona_reply"]  # fmt: skip
-        out += ["  - user: /stop_oefening", "    intent: stop_oefening",
-                "  - action: action_end_practice", ""]  # fmt: skip
+            out += [
+                f"  - user: {json.dumps(line['text'], ensure_ascii=False)}",
+                f"    intent: {line['move']}",
+                "  - action: action_persona_reply",
+            ]
+        out += [
+            "  - user: /stop_oefening",
+            "    intent: stop_oefening",
+            "  - action: action_end_practice",
+            "",
+        ]
     return "\n".join(out)
 
 

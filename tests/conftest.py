@@ -30,10 +30,9 @@ def postgres_server() -> str:
     """URL of the loopback PostgreSQL that scripts/postgres.sh starts (or that make test did)."""
     url = os.environ.get("TEST_POSTGRES_URL")
     if not url:
-        url = subprocess.run(
-            ["bash", str(ROOT / "scripts/postgres.sh")], check=True, capture_output=True,
-            text=True, timeout=600,
-        ).stdout.strip().splitlines()[-1]  # fmt: skip
+        script = ["bash", str(ROOT / "scripts/postgres.sh")]
+        started = subprocess.run(script, check=True, capture_output=True, text=True, timeout=600)
+        url = started.stdout.strip().splitlines()[-1]
     return url
 
 
@@ -73,8 +72,13 @@ def stack_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Free ports and a database of the test run's own (never the developer's var/)."""
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
-    env.update({"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()),
-                "COACH_VAR_DIR": str(tmp_path_factory.mktemp("var"))})  # fmt: skip
+    env.update(
+        {
+            "RASA_PORT": str(free_port()),
+            "ACTION_PORT": str(free_port()),
+            "COACH_VAR_DIR": str(tmp_path_factory.mktemp("var")),
+        }
+    )
     return load_settings(env)
 
 

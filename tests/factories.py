@@ -101,11 +101,14 @@ def with_topics(data: dict[str, Any] | None = None) -> dict[str, Any]:
             "triggers": ["schulden", "lenen*", "geleend"],
             "min_trust": 50,
             "guarded": ["Daar begin ik nu niet over.", "Dat gaat u niks aan."],
-            "answers": ["Ik heb bij mijn broer geleend.", "Mijn broer hielp me uit de brand.",
-                        "Ik sta bij mijn broer in het krijt."],
+            "answers": [
+                "Ik heb bij mijn broer geleend.",
+                "Mijn broer hielp me uit de brand.",
+                "Ik sta bij mijn broer in het krijt.",
+            ],
             "again": ["Dat van mijn broer zei ik al.", "Zoals ik zei: bij mijn broer."],
         },
-    ]  # fmt: skip
+    ]
     data["concerns"] = [
         {
             "id": "stroom",
@@ -125,5 +128,5 @@ def with_topics(data: dict[str, Any] | None = None) -> dict[str, Any]:
             "replies": ["Eerst de stroom!", "Dinsdag gaat alles uit.", "Alleen daar denk ik aan."],
         },
         *data["reactions"],
-    ]  # fmt: skip
+    ]
     return data

@@ -58,8 +58,7 @@ def start(db: Session, trainer_id: int, now: datetime) -> str:
     """A new login for the trainer; returns the id for the cookie (only its hash is stored)."""
     db.execute(delete(LoginSession).where(LoginSession.created_at < now - KEEP_ENDED))
     token = secrets.token_urlsafe(32)
-    db.add(LoginSession(id=digest(token), trainer_id=trainer_id, created_at=now,
-                        last_seen_at=now))  # fmt: skip
+    db.add(LoginSession(id=digest(token), trainer_id=trainer_id, created_at=now, last_seen_at=now))
     return token
 
 

@@ -19,51 +19,47 @@ from dataclasses import dataclass
 from gesprekscoach.language.topics import dutch_share
 from gesprekscoach.moves import PITFALLS, order_acts
 
+
+def _entries(text: str) -> frozenset[str]:
+    """A word list written as one text, comma-separated: long lists stay a few lines long."""
+    return frozenset(entry.strip() for entry in text.split(","))
+
+
 # Abbreviations that end in a full stop without ending the sentence.
-ABBREVIATIONS = frozenset(
-    {
-        "bijv", "bv", "bijvoorbeeld", "o.a", "oa", "d.w.z", "dwz", "m.b.t", "mbt", "i.v.m", "ivm",
-        "mevr", "mw", "dhr", "hr", "nr", "evt", "ca", "etc", "enz", "z.s.m", "zsm", "t.a.v",
-        "tav", "a.s", "jl", "blz", "min", "max", "incl", "excl", "resp", "ong", "dr", "drs",
-        "ing", "mr", "st", "str", "tel",
-    }
-)  # fmt: skip
-QUESTION_WORDS = frozenset(
-    {
-        "hoe", "wat", "waarom", "wanneer", "waar", "wie", "welke", "welk", "hoeveel", "hoezo",
-        "waarover", "waarmee", "waardoor", "waarvoor", "wat voor",
-    }
-)  # fmt: skip
+ABBREVIATIONS = _entries(
+    "bijv, bv, bijvoorbeeld, o.a, oa, d.w.z, dwz, m.b.t, mbt, i.v.m, ivm, mevr, mw, dhr, hr, nr, "
+    "evt, ca, etc, enz, z.s.m, zsm, t.a.v, tav, a.s, jl, blz, min, max, incl, excl, resp, ong, "
+    "dr, drs, ing, mr, st, str, tel"
+)
+QUESTION_WORDS = _entries(
+    "hoe, wat, waarom, wanneer, waar, wie, welke, welk, hoeveel, hoezo, waarover, waarmee, "
+    "waardoor, waarvoor, wat voor"
+)
 # Verbs that open a yes/no question ("Heeft u ...?", "Kun je ...?").
-QUESTION_VERBS = frozenset(
-    {
-        "heeft", "hebt", "heb", "hebben", "bent", "ben", "is", "zijn", "kunt", "kun", "kan",
-        "kunnen", "wilt", "wil", "willen", "zou", "zoudt", "zullen", "zal", "mag", "mogen",
-        "moet", "moeten", "doet", "doe", "doen", "gaat", "ga", "gaan", "woont", "woon", "werkt",
-        "werk", "weet", "weten", "vindt", "vind", "snapt", "snap", "begrijpt", "begrijp",
-        "krijgt", "krijg", "komt", "kom", "had", "hadden", "was", "waren", "kent", "ken",
-        "heet", "zit", "zitten", "staat", "slaapt", "voelt", "voel", "denkt", "denk", "lukt",
-        "betaalt", "speelt", "rijdt", "zie", "ziet", "hoor", "hoort", "mist",
-    }
-)  # fmt: skip
+QUESTION_VERBS = _entries(
+    "heeft, hebt, heb, hebben, bent, ben, is, zijn, kunt, kun, kan, kunnen, wilt, wil, willen, "
+    "zou, zoudt, zullen, zal, mag, mogen, moet, moeten, doet, doe, doen, gaat, ga, gaan, woont, "
+    "woon, werkt, werk, weet, weten, vindt, vind, snapt, snap, begrijpt, begrijp, krijgt, krijg, "
+    "komt, kom, had, hadden, was, waren, kent, ken, heet, zit, zitten, staat, slaapt, voelt, "
+    "voel, denkt, denk, lukt, betaalt, speelt, rijdt, zie, ziet, hoor, hoort, mist"
+)
 # A greeting of one word is an act of its own ("Hoi! Wat is je BSN?").
-GREETINGS = frozenset(
-    {"hoi", "hallo", "hey", "hee", "hai", "dag", "goedemorgen", "goedemiddag", "goedenavond",
-     "welkom", "goeiemorgen", "goeiemiddag", "moi", "joe", "hoihoi"}
-)  # fmt: skip
+GREETINGS = _entries(
+    "hoi, hallo, hey, hee, hai, dag, goedemorgen, goedemiddag, goedenavond, welkom, goeiemorgen, "
+    "goeiemiddag, moi, joe, hoihoi"
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…])(?=[A-Z])|\s*\n+\s*")
 _CLAUSE_BREAK = re.compile(r"\s*(?:[,;]|\s[-–—])\s+")
 # Tag questions ask to confirm what went before ("..., klopt dat?"): part of that act.
-TAG_QUESTIONS = frozenset(
-    {"klopt dat", "klopt dat zo", "klopt het", "toch", "he", "hè", "of niet", "ja", "oke",
-     "oké", "goed", "zie ik dat goed", "begrijp ik dat goed", "heb ik dat goed", "is dat zo",
-     "snap je", "weet je", "weet u"}
-)  # fmt: skip
+TAG_QUESTIONS = _entries(
+    "klopt dat, klopt dat zo, klopt het, toch, he, hè, of niet, ja, oke, oké, goed, "
+    "zie ik dat goed, begrijp ik dat goed, heb ik dat goed, is dat zo, snap je, weet je, weet u"
+)
 # A clause opened by one of these is not finished at its comma ("Als u wilt, kunnen we ...").
-SUBORDINATORS = frozenset(
-    {"als", "wanneer", "omdat", "zodra", "nadat", "voordat", "zodat", "terwijl", "hoewel",
-     "indien", "mocht", "mits", "tenzij", "toen", "sinds", "doordat"}
-)  # fmt: skip
+SUBORDINATORS = _entries(
+    "als, wanneer, omdat, zodra, nadat, voordat, zodat, terwijl, hoewel, indien, mocht, mits, "
+    "tenzij, toen, sinds, doordat"
+)
 _WORD = re.compile(r"[\w']+", re.UNICODE)
 
 
@@ -191,9 +187,17 @@ MIN_DUTCH_SHARE = 0.5
 # What a question can be when the classifier is unsure which: a clear
 # question is a question, never "not understood".
 QUESTION_MOVES = frozenset(
-    {"open_vraag", "gesloten_vraag", "doorvragen", "vraag_wat_nodig", "vraag_zelf_doen",
-     "vraag_benadering", "info_opvragen", "check_begrip"}
-)  # fmt: skip
+    {
+        "open_vraag",
+        "gesloten_vraag",
+        "doorvragen",
+        "vraag_wat_nodig",
+        "vraag_zelf_doen",
+        "vraag_benadering",
+        "info_opvragen",
+        "check_begrip",
+    }
+)
 
 
 def label_acts(
@@ -251,7 +255,7 @@ def label_acts(
             if whole_move not in PITFALLS:
                 placed = [a for a in placed if a.move not in PITFALLS]
             placed = [LabelledAct(text, whole_move, round(sure, 4)), *placed]
-            order = (whole_move, *(m for m in order if m != whole_move and m in
-                                   {a.move for a in placed}))  # fmt: skip
+            kept = {a.move for a in placed}
+            order = (whole_move, *(m for m in order if m != whole_move and m in kept))
     best = {m: max((a for a in placed if a.move == m), key=lambda a: a.confidence) for m in order}
     return tuple(best[m] for m in order)

@@ -58,7 +58,7 @@ class LanguageResult:
             "jargon": [
                 {"term": h.term, "alternative": h.alternative, "found": h.found}
                 for h in self.jargon
-            ],  # fmt: skip
+            ],
             "reasons": list(self.reasons),
         }
 

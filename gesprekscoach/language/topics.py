@@ -168,9 +168,10 @@ class _Text:
             if t.endswith(suffix) and len(t) - len(suffix) >= INFLECT_MIN_LENGTH
         }
         typos = tuple(
-            t for t in set(tokens) if len(t) >= FUZZY_MIN_LENGTH and not t.isdigit()
-            and not is_dutch_word(t)
-        )  # fmt: skip
+            t
+            for t in set(tokens)
+            if len(t) >= FUZZY_MIN_LENGTH and not t.isdigit() and not is_dutch_word(t)
+        )
         return cls(tokens, frozenset(tokens), frozenset(stems), typos)
 
     def has(self, pattern: _Pattern) -> bool:

@@ -173,8 +173,8 @@ def _topic(f: Fields) -> Topic:
     if topic.min_trust is not None and not topic.guarded:
         raise f.error("guarded", "is required with min_trust: what is said below that trust")
     told = set(numbers_in(fact))
-    for line in (*topic.answers.low, *topic.answers.mid, *topic.answers.high, *topic.again,
-                 *topic.guarded):  # fmt: skip
+    answers = topic.answers
+    for line in (*answers.low, *answers.mid, *answers.high, *topic.again, *topic.guarded):
         unknown = [n for n in numbers_in(line) if n not in told]
         if unknown:
             raise f.error("answers", f"{line!r} says {unknown[0]!r}, which the fact does not")

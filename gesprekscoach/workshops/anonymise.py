@@ -23,11 +23,16 @@ class Anonymiser:
     """Built once for a workshop's names (one pattern), then applied to many sentences."""
 
     def __init__(self, names: Iterable[str]) -> None:
-        parts = {p for name in names for p in re.split(r"\s+", name.strip())
-                 if len(p) >= 2 and p.lower() not in _PARTICLES}  # fmt: skip
+        parts = {
+            p
+            for name in names
+            for p in re.split(r"\s+", name.strip())
+            if len(p) >= 2 and p.lower() not in _PARTICLES
+        }
         alternatives = "|".join(re.escape(p) for p in sorted(parts, key=len, reverse=True))
-        self._names = (re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-                       if alternatives else None)  # fmt: skip
+        self._names = (
+            re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE) if alternatives else None
+        )
 
     def __call__(self, text: str) -> str:
         out = _INTRODUCTION.sub(lambda m: f"{m.group(1)} {NAME}", text)

@@ -51,8 +51,9 @@ def _blank(value: Any, words: list[str]) -> Any:
 
 def _scrub_group_tracker(db: Session, sender: str, person: str, words: list[str]) -> None:
     """In a group's tracker, blank a member's messages and every quote of their words."""
-    rows = db.execute(text(f"SELECT id, data FROM {RASA_EVENTS} WHERE sender_id = :s"),
-                      {"s": sender}).all()  # fmt: skip
+    events = text(f"SELECT id, data FROM {RASA_EVENTS} WHERE sender_id = :s")
+    update = text(f"UPDATE {RASA_EVENTS} SET data = :d WHERE id = :i")
+    rows = db.execute(events, {"s": sender}).all()
     for row_id, raw in rows:
         event = json.loads(raw)
         if event.get("event") == "user" and (event.get("metadata") or {}).get("person") == person:
@@ -60,8 +61,7 @@ def _scrub_group_tracker(db: Session, sender: str, person: str, words: list[str]
         event = _blank(event, words)
         new = json.dumps(event)
         if new != raw:
-            db.execute(text(f"UPDATE {RASA_EVENTS} SET data = :d WHERE id = :i"),
-                       {"d": new, "i": row_id})  # fmt: skip
+            db.execute(update, {"d": new, "i": row_id})
 
 
 def erase_person(
@@ -72,16 +72,21 @@ def erase_person(
     person_hash = str(person.channel_hash) if person is not None else ""
     written = select(TurnRecord.text).where(TurnRecord.author_id == casemanager_id)
     words = sorted({str(t) for t in db.execute(written).scalars() if t}, key=len, reverse=True)
-    own = list(db.execute(select(PracticeSession.id).where(
-        PracticeSession.casemanager_id == casemanager_id)).scalars())  # fmt: skip
-    rounds = list(db.execute(
-        select(TurnRecord.session_id).distinct()
+    own_sessions = select(PracticeSession.id).where(
+        PracticeSession.casemanager_id == casemanager_id
+    )
+    own = list(db.execute(own_sessions).scalars())
+    # Group rounds of someone else's session in which this person wrote.
+    joined = (
+        select(TurnRecord.session_id)
+        .distinct()
         .join(PracticeSession, PracticeSession.id == TurnRecord.session_id)
-        .where(TurnRecord.author_id == casemanager_id,
-               PracticeSession.casemanager_id != casemanager_id)
-    ).scalars())  # fmt: skip
-    db.execute(delete(TurnRecord).where(TurnRecord.author_id == casemanager_id),
-               execution_options={"synchronize_session": False})  # fmt: skip
+        .where(TurnRecord.author_id == casemanager_id)
+        .where(PracticeSession.casemanager_id != casemanager_id)
+    )
+    rounds = list(db.execute(joined).scalars())
+    their_turns = delete(TurnRecord).where(TurnRecord.author_id == casemanager_id)
+    db.execute(their_turns, execution_options={"synchronize_session": False})
     count = erase_casemanager(db, casemanager_id)
     for session_id in rounds:
         session = db.get(PracticeSession, session_id)

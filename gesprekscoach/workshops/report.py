@@ -27,6 +27,18 @@ from gesprekscoach.workshops.figures import (
 )
 
 PITFALLS = 5
+# The header of the first-and-last comparison in the CSV sheet.
+COMPARISON_COLUMNS = (
+    "onderdeel",
+    "deelnemer",
+    "gesprekken",
+    "eerste_tips_goed",
+    "laatste_tips_goed",
+    "eerste_tips_gemist",
+    "laatste_tips_gemist",
+    "eerste_vertrouwen",
+    "laatste_vertrouwen",
+)
 
 
 @dataclass(frozen=True)
@@ -89,16 +101,22 @@ def build_workshop_report(
         by_person.setdefault(int(s.casemanager_id), []).append(s)
     comparisons = []
     for number, runs in enumerate(r for r in by_person.values() if len(r) > 1):
-        who = str(runs[0].casemanager.display_name) if workshop.show_names else (
-            f"Deelnemer {number + 1}")  # fmt: skip
-        comparisons.append(Comparison(who, len(runs), _score(runs[0], catalogues),
-                                      _score(runs[-1], catalogues)))  # fmt: skip
+        who = f"Deelnemer {number + 1}"
+        if workshop.show_names:
+            who = str(runs[0].casemanager.display_name)
+        first, last = _score(runs[0], catalogues), _score(runs[-1], catalogues)
+        comparisons.append(Comparison(who, len(runs), first, last))
     return WorkshopReport(
-        code=str(workshop.code), name=str(workshop.name), day=workshop.day,
-        participants=len(units), sessions=len(ended),
-        needs_found=sum(need_found(s) for s in units), tips=figures,
-        pitfalls=tuple(pitfalls[:PITFALLS]), comparisons=tuple(comparisons),
-    )  # fmt: skip
+        code=str(workshop.code),
+        name=str(workshop.name),
+        day=workshop.day,
+        participants=len(units),
+        sessions=len(ended),
+        needs_found=sum(need_found(s) for s in units),
+        tips=figures,
+        pitfalls=tuple(pitfalls[:PITFALLS]),
+        comparisons=tuple(comparisons),
+    )
 
 
 def report_csv(report: WorkshopReport) -> str:
@@ -109,13 +127,12 @@ def report_csv(report: WorkshopReport) -> str:
     for f in report.tips:
         rows.append(["tip", f.id, f.heading, f.theme, f.shown, f.missed, report.participants])
     rows.append([])
-    rows.append(["onderdeel", "deelnemer", "gesprekken", "eerste_tips_goed", "laatste_tips_goed",
-                 "eerste_tips_gemist", "laatste_tips_gemist", "eerste_vertrouwen",
-                 "laatste_vertrouwen"])  # fmt: skip
+    rows.append(list(COMPARISON_COLUMNS))
     for c in report.comparisons:
         first, last = c.first, c.last
-        rows.append(["vergelijking", c.who, c.sessions, first.shown, last.shown, first.missed,
-                     last.missed, _num(first.trust), _num(last.trust)])  # fmt: skip
+        tips = [first.shown, last.shown, first.missed, last.missed]
+        trust = [_num(first.trust), _num(last.trust)]
+        rows.append(["vergelijking", c.who, c.sessions, *tips, *trust])
     return to_csv(rows)
 
 

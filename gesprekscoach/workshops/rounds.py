@@ -37,8 +37,8 @@ class Round:
             Member(m["key"], m["name"], tuple(m.get("moves") or ()), bool(m.get("found_need")))
             for m in data.get("members") or ()
         )
-        return cls(str(data["persona"]), bool(data.get("ordered")), members,
-                   int(data.get("next_index") or 0))  # fmt: skip
+        ordered, index = bool(data.get("ordered")), int(data.get("next_index") or 0)
+        return cls(str(data["persona"]), ordered, members, index)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,10 +69,11 @@ class Round:
 
     def record(self, key: str, move: str, found_need: bool) -> Round:
         """A member's turn was answered: count it for them, and pass the turn on."""
-        members = tuple(
-            replace(m, moves=(*m.moves, move), found_need=m.found_need or found_need)
-            if m.key == key else m for m in self.members
-        )  # fmt: skip
+
+        def counted(m: Member) -> Member:
+            return replace(m, moves=(*m.moves, move), found_need=m.found_need or found_need)
+
+        members = tuple(counted(m) if m.key == key else m for m in self.members)
         index = self.next_index + 1 if self.ordered else self.next_index
         return replace(self, members=members, next_index=index)
 

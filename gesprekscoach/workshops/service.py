@@ -70,10 +70,17 @@ def create_workshop(
     plan.check(known_personas)
     for _ in range(10):  # a clash among 31^6 codes is rare; try again if it happens
         workshop = Workshop(
-            code=new_code(), name=plan.name.strip(), day=plan.day,
-            persona_ids=list(plan.persona_ids), form=plan.form, hints=plan.hints,
-            minutes=plan.minutes, status="voorbereid", show_names=False, trainer_id=trainer_id,
-        )  # fmt: skip
+            code=new_code(),
+            name=plan.name.strip(),
+            day=plan.day,
+            persona_ids=list(plan.persona_ids),
+            form=plan.form,
+            hints=plan.hints,
+            minutes=plan.minutes,
+            status="voorbereid",
+            show_names=False,
+            trainer_id=trainer_id,
+        )
         db.add(workshop)
         try:
             with db.begin_nested():
@@ -135,8 +142,14 @@ class WorkshopInfo:
 
     @classmethod
     def of(cls, workshop: Workshop) -> WorkshopInfo:
-        return cls(str(workshop.code), str(workshop.name), tuple(workshop.persona_ids or ()),
-                   str(workshop.form), bool(workshop.hints), str(workshop.status))  # fmt: skip
+        return cls(
+            str(workshop.code),
+            str(workshop.name),
+            tuple(workshop.persona_ids or ()),
+            str(workshop.form),
+            bool(workshop.hints),
+            str(workshop.status),
+        )
 
 
 def join_by_code(engine: Engine, code: str, who: Who | None) -> WorkshopInfo:

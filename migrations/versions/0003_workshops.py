@@ -49,11 +49,14 @@ def upgrade() -> None:
     op.create_index("ix_workshop_members_workshop_id", "workshop_members", ["workshop_id"])
     op.create_index("ix_workshop_members_casemanager_id", "workshop_members", ["casemanager_id"])
     with op.batch_alter_table("turns") as batch:
-        batch.add_column(sa.Column("hidden_need_revealed", sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))  # fmt: skip
+        revealed = sa.Column(
+            "hidden_need_revealed", sa.Boolean(), nullable=False, server_default=sa.false()
+        )
+        batch.add_column(revealed)
         batch.add_column(sa.Column("author_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key("fk_turns_author_id", "casemanagers", ["author_id"], ["id"],
-                                 ondelete="CASCADE")  # fmt: skip
+        batch.create_foreign_key(
+            "fk_turns_author_id", "casemanagers", ["author_id"], ["id"], ondelete="CASCADE"
+        )
         batch.create_index("ix_turns_author_id", ["author_id"])
 
 

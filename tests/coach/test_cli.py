@@ -17,9 +17,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def coach(*args: str, stdin: str = "", env: dict[str, str] | None = None, timeout: int = 120):
     return subprocess.run(
-        [sys.executable, "-m", "coach.main", *args], input=stdin,
-        capture_output=True, text=True, timeout=timeout, env=env or dict(os.environ),
-    )  # fmt: skip
+        [sys.executable, "-m", "coach.main", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env or dict(os.environ),
+    )
 
 
 def test_personas_lists_the_three_types() -> None:
@@ -57,14 +61,15 @@ def stack_env(stack: Stack) -> dict[str, str]:
 
 
 def test_chat_in_the_terminal(stack: Stack) -> None:
-    stdin = "\n".join([
+    lines = [
         "Goedemiddag, ik ben Sanne van de gemeente.",
         "",
         "/status",
         "/iets",
         "Hoe gaat het met u?",
         "/stop",
-    ]) + "\n"  # fmt: skip
+    ]
+    stdin = "\n".join(lines) + "\n"
     args = ("--persona", "laaggeletterd", "--seed", "5", "--rasa-url", stack.settings.rasa_url)
     result = coach("chat", *args, stdin=stdin, env=stack_env(stack))
     out = result.stdout
@@ -78,8 +83,8 @@ def test_chat_in_the_terminal(stack: Stack) -> None:
 
 @pytest.mark.stack
 def test_chat_ends_cleanly_when_input_ends(stack: Stack) -> None:
-    result = coach("chat", "--persona", "marco", "--rasa-url", stack.settings.rasa_url,
-                   stdin="Goedemorgen meneer Jansen.\n", env=stack_env(stack))  # fmt: skip
+    args = ("--persona", "marco", "--rasa-url", stack.settings.rasa_url)
+    result = coach("chat", *args, stdin="Goedemorgen meneer Jansen.\n", env=stack_env(stack))
     assert result.returncode == 0
     assert "(gesprek afgerond)" in result.stdout
     assert "is klaar" in result.stdout
@@ -88,8 +93,8 @@ def test_chat_ends_cleanly_when_input_ends(stack: Stack) -> None:
 @pytest.mark.stack
 def test_choosing_a_persona_by_number_and_giving_up(stack: Stack) -> None:
     env = stack_env(stack)
-    chosen = coach("chat", "--rasa-url", stack.settings.rasa_url, stdin="9\nabc\n3\n/stop\n",
-                   env=env)  # fmt: skip
+    rasa = ("--rasa-url", stack.settings.rasa_url)
+    chosen = coach("chat", *rasa, stdin="9\nabc\n3\n/stop\n", env=env)
     assert chosen.returncode == 0
     assert "Dat is geen keuze" in chosen.stdout
     assert "Je oefent met Samira Bouzid" in chosen.stdout
@@ -114,8 +119,10 @@ def test_trainer_add_and_review_server(tmp_path: Path) -> None:
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "coach.main", "review", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(100):
             try:
@@ -125,8 +132,8 @@ def test_trainer_add_and_review_server(tmp_path: Path) -> None:
                 time.sleep(0.2)
         assert page.url.endswith("/login?next=/?") and "Inloggen voor trainers" in page.text
         session = requests.Session()
-        token = session.get(f"http://127.0.0.1:{port}/login").text.split(
-            'name="csrf_token" value="')[1].split('"')[0]  # fmt: skip
+        login = session.get(f"http://127.0.0.1:{port}/login").text
+        token = login.split('name="csrf_token" value="')[1].split('"')[0]
         done = session.post(
             f"http://127.0.0.1:{port}/login",
             data={"username": "eva", "password": "een-goed-wachtwoord", "csrf_token": token},
@@ -148,17 +155,21 @@ def test_chat_in_a_workshop(stack: Stack, catalogues: object) -> None:
 
     engine = make_engine(stack.settings.database_url)
     code = new_workshop(engine, catalogues)  # type: ignore[arg-type]  # henk only, open
-    env = {**os.environ, "COACH_VAR_DIR": str(stack.settings.var_dir),
-           "DATABASE_URL": stack.settings.database_url}  # fmt: skip
-    wrong = coach("chat", "--workshop", "QQQQQQ", "--rasa-url", stack.settings.rasa_url, env=env)
+    env = {
+        **os.environ,
+        "COACH_VAR_DIR": str(stack.settings.var_dir),
+        "DATABASE_URL": stack.settings.database_url,
+    }
+    rasa = ("--rasa-url", stack.settings.rasa_url)
+    wrong = coach("chat", "--workshop", "QQQQQQ", *rasa, env=env)
     assert wrong.returncode == 2 and "De code QQQQQQ ken ik niet" in wrong.stderr
-    result = coach("chat", "--workshop", code.lower(), "--rasa-url", stack.settings.rasa_url,
-                   stdin="Goedemiddag meneer Visser.\n/stop\n", env=env)  # fmt: skip
+    stdin = "Goedemiddag meneer Visser.\n/stop\n"
+    result = coach("chat", "--workshop", code.lower(), *rasa, stdin=stdin, env=env)
     assert result.returncode == 0, result.stderr
     assert "Je doet mee aan het werkatelier 'Werkatelier schulden'" in result.stdout
     assert "Je oefent met Henk Visser" in result.stdout, "the workshop's only inwoner, no choice"
     with session_factory(engine)() as db:
-        tagged = db.execute(select(PracticeSession).where(
-            PracticeSession.workshop_code == code)).scalars().all()  # fmt: skip
+        in_workshop = select(PracticeSession).where(PracticeSession.workshop_code == code)
+        tagged = db.execute(in_workshop).scalars().all()
         assert len(tagged) == 1 and tagged[0].channel == "terminal"
         assert tagged[0].ended_at is not None and len(tagged[0].turns) == 1

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,8 +118,13 @@ class Serve:
 def serving(var_dir: Path, **settings: str) -> Iterator[Serve]:
     marker = f"COACH_SIGNAL_TEST={uuid.uuid4().hex}"
     ports = (free_port(), free_port(), free_port())
-    env = {**os.environ, "COACH_VAR_DIR": str(var_dir), "RASA_PORT": str(ports[0]),
-           "ACTION_PORT": str(ports[1]), "REVIEW_PORT": str(ports[2])}  # fmt: skip
+    env = {
+        **os.environ,
+        "COACH_VAR_DIR": str(var_dir),
+        "RASA_PORT": str(ports[0]),
+        "ACTION_PORT": str(ports[1]),
+        "REVIEW_PORT": str(ports[2]),
+    }
     env.pop("DATABASE_URL", None)  # SQLite in var_dir: never the developer's database
     env.pop("TELEGRAM_BOT_TOKEN", None)
     env.update(settings)
@@ -128,9 +134,12 @@ def serving(var_dir: Path, **settings: str) -> Iterator[Serve]:
     log_path = var_dir / "serve.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "coach.main", "serve"], env=env,
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+            [sys.executable, "-m", "coach.main", "serve"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
     serve = Serve(proc, marker, log_path, ports, time.monotonic())
     try:
         yield serve
@@ -211,11 +220,16 @@ def test_sigterm_while_the_bot_waits_on_a_hanging_rasa(model: Path, tmp_path: Pa
     chat = 4242
 
     def said(fake: FakeBotAPI, needle: str) -> bool:
-        return fake.wait_for(lambda calls: any(needle in str(c["params"].get("text", ""))
-                                               for c in calls), 60)  # fmt: skip
+        def mentioned(calls: list[dict[str, Any]]) -> bool:
+            return any(needle in str(c["params"].get("text", "")) for c in calls)
 
-    with FakeBotAPI() as fake, serving(tmp_path / "var", TELEGRAM_BOT_TOKEN="123:ABC",
-                                       TELEGRAM_API_URL=fake.base_url) as serve:  # fmt: skip
+        return fake.wait_for(mentioned, 60)
+
+    var = tmp_path / "var"
+    with (
+        FakeBotAPI() as fake,
+        serving(var, TELEGRAM_BOT_TOKEN="123:ABC", TELEGRAM_API_URL=fake.base_url) as serve,
+    ):
         serve.wait_ready()
         fake.push_command(chat, "/start")
         assert said(fake, "Doe je mee?"), serve.log()
@@ -254,9 +268,11 @@ def test_the_watchdog_ends_a_hanging_shutdown(tmp_path: Path) -> None:
     marker = f"COACH_SIGNAL_TEST={uuid.uuid4().hex}"
     key, value = marker.split("=")
     proc = subprocess.Popen(
-        [sys.executable, "-c", HANGING_SHUTDOWN], env={**os.environ, key: value},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        [sys.executable, "-c", HANGING_SHUTDOWN],
+        env={**os.environ, key: value},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         assert proc.stdout is not None and proc.stdout.readline() == b"ready\n"
         signalled = time.monotonic()
@@ -301,8 +317,12 @@ except SystemExit as exc:
 
 def test_a_signal_waits_until_a_started_server_is_recorded() -> None:
     """Starting and recording a server, or stopping them, is never cut in half by a signal."""
-    result = subprocess.run([sys.executable, "-c", SIGNAL_WHILE_STARTING], capture_output=True,
-                            text=True, timeout=BUDGET)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", SIGNAL_WHILE_STARTING],
+        capture_output=True,
+        text=True,
+        timeout=BUDGET,
+    )
     assert result.stdout.splitlines() == ["deferred 143 True", "no new children", "stopped True"], (
         result.stderr
     )

@@ -23,8 +23,12 @@ class BrokenAgent:
 
 def request(body: dict[str, Any], agent: Any) -> Any:
     raw = json.dumps(body).encode()
-    return SimpleNamespace(headers={"authorization": "Bearer t"}, body=raw, json=body,
-                           app=SimpleNamespace(ctx=SimpleNamespace(agent=agent)))  # fmt: skip
+    return SimpleNamespace(
+        headers={"authorization": "Bearer t"},
+        body=raw,
+        json=body,
+        app=SimpleNamespace(ctx=SimpleNamespace(agent=agent)),
+    )
 
 
 def handler(received: list[Any]) -> Any:

@@ -58,49 +58,120 @@ def examples(n: int) -> int:
 
 # Characters that have broken text handling somewhere before.
 NASTY_CHARS = (
-    "\x00", "\x01", "\x07", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x85", "\t", "\r",
-    "\n", "\r\n", "\u2028", "\u2029",  # control characters and line ends
-    "\u202e", "\u202d", "\u2066", "\u2069", "\u200f",  # bidi overrides and isolates
-    "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad",  # zero width, soft hyphen
-    "e\u0301", "\u0301", "\u0308\u0308\u0308", "Z\u0351\u0322\u0315\u035c",  # combining marks
-    "\U0001f600", "\U0001f468\u200d\U0001f469\u200d\U0001f467", "\U0001f1f3\U0001f1f1",
-    "\U0001f44d\U0001f3fd", "\u2764\ufe0f",  # emoji: plain, ZWJ family, flag, skin tone, variant
-    "\u0130", "\u00df", "\ufb03", "\u03a3", "\u1e9e", "\u2126",  # case mapping changes length
-    "\u0661\u0662\u0663", "\u2167", "\u00bd", "\U0001d7ce",  # digits and numbers of other scripts
-    "\ufffd", "\uffff", "\U0010ffff", "\U000e0001", "\U000f0000",  # specials, private use
-    "\u3000", "\u00a0", "\u2003",  # odd spaces
-    "\u0627\u0644\u0633\u0644\u0627\u0645", "\u05e9\u05dc\u05d5\u05dd",  # right-to-left script
-    "\u4f60\u597d", "\u3053\u3093\u306b\u3061\u306f",  # CJK
-    "\u2026", "\u2013", "\u2014", "\u00bf?", "?!?!", "...",  # punctuation the splitter reads
-)  # fmt: skip
+    # control characters and line ends
+    *("\x00", "\x01", "\x07", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x85"),
+    *("\t", "\r", "\n", "\r\n", "\u2028", "\u2029"),
+    # bidi overrides and isolates
+    *("\u202e", "\u202d", "\u2066", "\u2069", "\u200f"),
+    # zero width, soft hyphen
+    *("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"),
+    # combining marks
+    *("e\u0301", "\u0301", "\u0308\u0308\u0308", "Z\u0351\u0322\u0315\u035c"),
+    # emoji: plain, ZWJ family, flag, skin tone, variant
+    *("\U0001f600", "\U0001f468\u200d\U0001f469\u200d\U0001f467", "\U0001f1f3\U0001f1f1"),
+    *("\U0001f44d\U0001f3fd", "\u2764\ufe0f"),
+    # case mapping changes length
+    *("\u0130", "\u00df", "\ufb03", "\u03a3", "\u1e9e", "\u2126"),
+    # digits and numbers of other scripts
+    *("\u0661\u0662\u0663", "\u2167", "\u00bd", "\U0001d7ce"),
+    # specials, private use
+    *("\ufffd", "\uffff", "\U0010ffff", "\U000e0001", "\U000f0000"),
+    # odd spaces
+    *("\u3000", "\u00a0", "\u2003"),
+    # right-to-left script
+    *("\u0627\u0644\u0633\u0644\u0627\u0645", "\u05e9\u05dc\u05d5\u05dd"),
+    # CJK
+    *("\u4f60\u597d", "\u3053\u3093\u306b\u3061\u306f"),
+    # punctuation the splitter reads
+    *("\u2026", "\u2013", "\u2014", "\u00bf?", "?!?!", "..."),
+)
 
 MARKUP = (
-    "<script>alert(1)</script>", "<b>", "</b>", "<br/>", "<" * 5, ">" * 5, "<a href='x'>",
-    "<!--", "-->", "<" + "x" * 300 + ">", "*vet*", "_schuin_", "~doorgestreept~", "`code`",
-    "```\ncode\n```", "[link](javascript:alert(1))", "{{ persona }}", "{% if %}", "%s %d %(x)s",
-    "${HOME}", "$(rm -rf /)", "'; DROP TABLE turns; --", "\\", '"', "'", "\\u0000", "\\n",
-    "&amp;", "&#0;", "|", "#", "> citaat", "- lijst", "1. lijst",
-)  # fmt: skip
+    "<script>alert(1)</script>",
+    "<b>",
+    "</b>",
+    "<br/>",
+    "<" * 5,
+    ">" * 5,
+    "<a href='x'>",
+    "<!--",
+    "-->",
+    "<" + "x" * 300 + ">",
+    "*vet*",
+    "_schuin_",
+    "~doorgestreept~",
+    "`code`",
+    "```\ncode\n```",
+    "[link](javascript:alert(1))",
+    "{{ persona }}",
+    "{% if %}",
+    "%s %d %(x)s",
+    "${HOME}",
+    "$(rm -rf /)",
+    "'; DROP TABLE turns; --",
+    "\\",
+    '"',
+    "'",
+    "\\u0000",
+    "\\n",
+    "&amp;",
+    "&#0;",
+    "|",
+    "#",
+    "> citaat",
+    "- lijst",
+    "1. lijst",
+)
 
 JSON_SNIPPETS = (
-    '{"seed": 1e999}', '{"seed": -1e999}', '{"seed": NaN}', '{"seed": 99999999999999999999999999}',
-    '{"persona": "henk", "seed": 7}', '{"persona": null}', '{"acts": [{"move": "empathie"}]}',
-    '{"intent": {"name": "vraag_wat_nodig", "confidence": 1.0}}', '{"text": "\\u0000"}',
-    "[", "]", "{", "}", '{"', '["', "[[[[[[[[[[", "]]]]]]]]]]", "{}", "[]", "null", "true",
-    "NaN", "Infinity", "-Infinity", "1e999", "-0", "0x1F", '"\\ud83d"', '{"a":' * 50,
-)  # fmt: skip
+    '{"seed": 1e999}',
+    '{"seed": -1e999}',
+    '{"seed": NaN}',
+    '{"seed": 99999999999999999999999999}',
+    '{"persona": "henk", "seed": 7}',
+    '{"persona": null}',
+    '{"acts": [{"move": "empathie"}]}',
+    '{"intent": {"name": "vraag_wat_nodig", "confidence": 1.0}}',
+    '{"text": "\\u0000"}',
+    "[",
+    "]",
+    "{",
+    "}",
+    '{"',
+    '["',
+    "[[[[[[[[[[",
+    "]]]]]]]]]]",
+    "{}",
+    "[]",
+    "null",
+    "true",
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "1e999",
+    "-0",
+    "0x1F",
+    '"\\ud83d"',
+    '{"a":' * 50,
+)
 
 DUTCH_WORDS = (
-    "hoi", "hallo", "goedemiddag", "dag", "mevrouw", "meneer", "wat", "hoe", "waarom", "wanneer",
-    "heeft", "u", "je", "jij", "ik", "we", "nodig", "zelf", "doen", "gaat", "het", "met", "de",
-    "het", "een", "en", "maar", "dus", "of", "kinderen", "zoon", "dochter", "Daan", "Noor",
-    "schulden", "huur", "stroom", "brief", "brieven", "bijstand", "WW", "werk", "geld", "BSN",
-    "beschikking", "bezwaartermijn", "inkomensafhankelijke", "bijdrage", "conform", "dient",
-    "klinkt", "zwaar", "vervelend", "snap", "begrijp", "klopt", "dat", "zo", "oké", "ok",
-    "bijv.", "o.a.", "d.w.z.", "1.500", "euro", "morgen", "dinsdag", "bellen", "langs", "komen",
-    "regelen", "afspraak", "samen", "kijken", "eigen", "schuld", "regels", "zijn", "regels",
-    "loket", "formulier", "dochtre", "shculden", "moeiluk", "tot", "ziens", "doei", "dank",
-)  # fmt: skip
+    *("hoi", "hallo", "goedemiddag", "dag", "mevrouw", "meneer"),
+    *("wat", "hoe", "waarom", "wanneer", "heeft", "u", "je", "jij", "ik", "we"),
+    *("nodig", "zelf", "doen", "gaat", "het", "met", "de", "het", "een", "en", "maar", "dus", "of"),
+    *("kinderen", "zoon", "dochter", "Daan", "Noor"),
+    *("schulden", "huur", "stroom", "brief", "brieven", "bijstand", "WW", "werk", "geld", "BSN"),
+    # officialese
+    *("beschikking", "bezwaartermijn", "inkomensafhankelijke", "bijdrage", "conform", "dient"),
+    *("klinkt", "zwaar", "vervelend", "snap", "begrijp", "klopt", "dat", "zo", "oké", "ok"),
+    # abbreviations and numbers the splitter must not break at
+    *("bijv.", "o.a.", "d.w.z.", "1.500", "euro"),
+    *("morgen", "dinsdag", "bellen", "langs", "komen", "regelen", "afspraak", "samen", "kijken"),
+    *("eigen", "schuld", "regels", "zijn", "regels", "loket", "formulier"),
+    # chat typos
+    *("dochtre", "shculden", "moeiluk"),
+    *("tot", "ziens", "doei", "dank"),
+)
 PUNCTUATION = (" ", " ", " ", ", ", ". ", "? ", "! ", "; ", " - ", " – ", "\n", "...", "?", ".")
 
 
@@ -143,7 +214,7 @@ json_values = st.recursive(
         st.dictionaries(
             st.one_of(st.sampled_from(ENTITY_NAMES), unicode_text), children, max_size=5
         ),
-    ),  # fmt: skip
+    ),
     max_leaves=20,
 )
 """JSON-like values, including what JSON cannot hold (NaN, infinity, huge integers)."""
@@ -202,8 +273,23 @@ def hostile_text(max_size: int = HUGE) -> st.SearchStrategy[str]:
     return st.one_of(single, glued)
 
 
-WORDLESS = ("...", "…", "??", "?!", "!!!", ".", "-", ":)", "\U0001f60a", "\U0001f64f\U0001f3fd",
-            "\x08", "***", "1.", "12:30.", "\u200b")  # fmt: skip
+WORDLESS = (
+    "...",
+    "…",
+    "??",
+    "?!",
+    "!!!",
+    ".",
+    "-",
+    ":)",
+    "\U0001f60a",
+    "\U0001f64f\U0001f3fd",
+    "\x08",
+    "***",
+    "1.",
+    "12:30.",
+    "\u200b",
+)
 wordless_then_sentence = st.tuples(
     st.sampled_from(WORDLESS),
     st.sampled_from([" ", "\n", "\n\n", " \n "]),
@@ -266,10 +352,9 @@ well_formed_act = st.builds(_act, moves_or_junk, hostile_text(3000), confidences
 hostile_act = st.one_of(
     well_formed_act,
     st.builds(_act, json_values, json_values, json_values),
-    st.dictionaries(st.sampled_from(["move", "text", "confidence", "x"]), json_values,
-                    max_size=4),
+    st.dictionaries(st.sampled_from(["move", "text", "confidence", "x"]), json_values, max_size=4),
     json_values,
-)  # fmt: skip
+)
 hostile_parse_acts = st.one_of(
     st.lists(well_formed_act, max_size=6),
     st.lists(hostile_act, max_size=6),

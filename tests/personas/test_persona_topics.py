@@ -111,20 +111,27 @@ def test_samira_stops_about_the_power_once_it_is_arranged(catalogues: Catalogues
     state, _ = engine.start(seed=1)
     asked = engine.respond(state, Utterance("Hoe gaat het met de kinderen?", "open_vraag", 0.9))
     assert asked.reaction == "eerst_de_stroom", "with the cut-off open she returns to it"
-    arranged = engine.respond(asked.state, Utterance(
-        "Ik bel vandaag zelf het energiebedrijf en regel dat de stroom aanblijft.",
-        "regie_nemen", 0.9))  # fmt: skip
+    arrange = "Ik bel vandaag zelf het energiebedrijf en regel dat de stroom aanblijft."
+    arranged = engine.respond(asked.state, Utterance(arrange, "regie_nemen", 0.9))
     assert arranged.concern_resolved == "stroom"
     state = arranged.state
-    questions = ("Hoe gaat het met de kinderen?", "Hoe gaat het op je werk?",
-                 "Wat doe je in het weekend?", "Hoe gaat het thuis?", "Slaap je wat?")  # fmt: skip
+    questions = (
+        "Hoe gaat het met de kinderen?",
+        "Hoe gaat het op je werk?",
+        "Wat doe je in het weekend?",
+        "Hoe gaat het thuis?",
+        "Slaap je wat?",
+    )
     for text in questions:
         result = engine.respond(state, Utterance(text, "open_vraag", 0.9))
         assert result.reaction != "eerst_de_stroom", text
         state = result.state
-    for text, move in (("Wat heb je nodig van mij?", "vraag_wat_nodig"),
-                       ("Ik maak een plan met drie stappen.", "stappenplan"),
-                       ("Je doet het echt goed.", "geruststellen")):  # fmt: skip
+    good_moves = (
+        ("Wat heb je nodig van mij?", "vraag_wat_nodig"),
+        ("Ik maak een plan met drie stappen.", "stappenplan"),
+        ("Je doet het echt goed.", "geruststellen"),
+    )
+    for text, move in good_moves:
         result = engine.respond(state, Utterance(text, move, 0.9))
         assert result.move == move
         assert not any(w in result.reply.lower() for w in ("afsluit", "stroom")), result.reply

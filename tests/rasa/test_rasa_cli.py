@@ -20,21 +20,25 @@ MACRO_F1_THRESHOLD = 0.85
 
 def rasa(*args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "rasa", *args], cwd=ROOT, env=quiet_env(),
-        capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
+        [sys.executable, "-m", "rasa", *args],
+        cwd=ROOT,
+        env=quiet_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_rasa_data_validate_accepts_the_data() -> None:
-    result = rasa("data", "validate", "--domain", "domain.yml", "--data", *data_paths(ROOT),
-                  "--fail-on-warnings")  # fmt: skip
+    data = ("--data", *data_paths(ROOT))
+    result = rasa("data", "validate", "--domain", "domain.yml", *data, "--fail-on-warnings")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
 def test_nlu_holdout_macro_f1(model: Path, moves: MoveCatalogue, tmp_path: Path) -> None:
     out = ROOT / "var/results/nlu"
-    result = rasa("test", "nlu", "--nlu", "tests/nlu", "--model", str(model), "--out", str(out),
-                  "--no-plot")  # fmt: skip
+    paths = ("--nlu", "tests/nlu", "--model", str(model), "--out", str(out))
+    result = rasa("test", "nlu", *paths, "--no-plot")
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((out / "intent_report.json").read_text())
     per_move = {m: report[m]["f1-score"] for m in moves.ids}
@@ -49,9 +53,10 @@ def test_nlu_holdout_macro_f1(model: Path, moves: MoveCatalogue, tmp_path: Path)
 
 def test_test_stories_pass_end_to_end(model: Path) -> None:
     """Every line of the scripted conversations gets its move, and the right action follows."""
-    result = rasa("test", "core", "--e2e", "--stories", "tests/test_stories.yml",
-                  "--model", str(model), "--out", str(ROOT / "var/results/core"),
-                  "--fail-on-prediction-errors", "--no-plot")  # fmt: skip
+    paths = ("--stories", "tests/test_stories.yml", "--model", str(model))
+    out = ("--out", str(ROOT / "var/results/core"))
+    flags = ("--fail-on-prediction-errors", "--no-plot")
+    result = rasa("test", "core", "--e2e", *paths, *out, *flags)
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     assert "Correct:" in result.stdout + result.stderr
 

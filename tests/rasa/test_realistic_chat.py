@@ -70,9 +70,11 @@ def test_realistic_messages_are_read_act_by_act(parse: Any) -> None:
 def test_the_inwoner_answers_what_was_asked(parse: Any, catalogues: Catalogues) -> None:
     fits = content_fit(catalogues, ROOT / "tests/believability", parse)
     assert set(fits) == set(catalogues.personas.personas), "every persona has its scripts"
-    _write("content_fit.json", {p: {"questions": f.questions, "on_topic": f.on_topic,
-                                    "share": f.share, "misses": f.misses}
-                                for p, f in fits.items()})  # fmt: skip
+    summary = {
+        p: {"questions": f.questions, "on_topic": f.on_topic, "share": f.share, "misses": f.misses}
+        for p, f in fits.items()
+    }
+    _write("content_fit.json", summary)
     for persona, fit in fits.items():
         print(f"{persona}: {fit.on_topic}/{fit.questions} = {fit.share}")
         assert fit.questions >= 30, f"{persona}: too few content questions to measure"

@@ -49,9 +49,14 @@ def test_domain_and_rules_cover_every_move(moves: MoveCatalogue) -> None:
 
 
 def test_every_rasa_yaml_is_version_3_1() -> None:
-    files = [ROOT / "domain.yml", ROOT / "data/rules.yml", ROOT / "tests/test_stories.yml",
-             *(ROOT / "data/nlu").glob("*.yml"), *(ROOT / "data/stories").glob("*.yml"),
-             *(ROOT / "tests/nlu").glob("*.yml")]  # fmt: skip
+    files = [
+        ROOT / "domain.yml",
+        ROOT / "data/rules.yml",
+        ROOT / "tests/test_stories.yml",
+        *(ROOT / "data/nlu").glob("*.yml"),
+        *(ROOT / "data/stories").glob("*.yml"),
+        *(ROOT / "tests/nlu").glob("*.yml"),
+    ]
     for path in files:
         assert yaml.safe_load(path.read_text())["version"] == "3.1", path
 

@@ -24,8 +24,9 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
     eng.dispose()
 
 
-def new_workshop(engine: Engine, catalogues: Catalogues, status: str = "open",
-                 form: str = "parallel") -> str:  # fmt: skip
+def new_workshop(
+    engine: Engine, catalogues: Catalogues, status: str = "open", form: str = "parallel"
+) -> str:
     with session_factory(engine)() as db, db.begin():
         plan = WorkshopPlan("Werkatelier schulden", date(2026, 11, 27), ("henk",), form)
         workshop = create_workshop(db, plan, tuple(catalogues.personas.personas), None)

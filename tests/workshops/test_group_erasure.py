@@ -33,14 +33,18 @@ def add_events(engine: Engine, sender: str, events: list[dict]) -> None:
 
 def tracker(engine: Engine, sender: str) -> str:
     with engine.connect() as connection:
-        rows = connection.execute(text("SELECT data FROM events WHERE sender_id = :s"),
-                                  {"s": sender}).scalars()  # fmt: skip
+        query = text("SELECT data FROM events WHERE sender_id = :s")
+        rows = connection.execute(query, {"s": sender}).scalars()
         return " ".join(rows)
 
 
 def user_event(words: str, name: str) -> dict:
-    return {"event": "user", "text": words, "parse_data": {"text": words},
-            "metadata": {"channel": "telegram", "person": person(name)}}  # fmt: skip
+    return {
+        "event": "user",
+        "text": words,
+        "parse_data": {"text": words},
+        "metadata": {"channel": "telegram", "person": person(name)},
+    }
 
 
 def test_a_members_words_are_blanked_in_the_groups_tracker(
@@ -59,14 +63,19 @@ def test_a_members_words_are_blanked_in_the_groups_tracker(
         "acts": [{"text": bram_says[:30]}],
     }
     quote = {"event": "bot", "text": "Feedback", "data": {"custom": {"coach": payload}}}
-    add_events(engine, "round-1", [user_event(GOOD[0][0], "Eva"), user_event(bram_says, "Bram"),
-                                   user_event(GOOD[2][0], "Eva"), quote])  # fmt: skip
+    round_events = [
+        user_event(GOOD[0][0], "Eva"),
+        user_event(bram_says, "Bram"),
+        user_event(GOOD[2][0], "Eva"),
+        quote,
+    ]
+    add_events(engine, "round-1", round_events)
     practise(engine, catalogues, "bram-own", "samira", RUSHED[:1], meta("Bram"))
     practise(engine, catalogues, "bram-own~2", "samira", RUSHED[:1], meta("Bram"))
     add_events(engine, "bram-own", [user_event(RUSHED[0][0], "Bram")])
     with session_factory(engine)() as db, db.begin():
-        bram = db.execute(select(Casemanager).where(
-            Casemanager.display_name == label("Bram"))).scalar_one()  # fmt: skip
+        by_name = select(Casemanager).where(Casemanager.display_name == label("Bram"))
+        bram = db.execute(by_name).scalar_one()
         erase_person(db, int(bram.id), catalogues)
     group_tracker = tracker(engine, "round-1")
     assert bram_says not in group_tracker and bram_says[:30] not in group_tracker

@@ -55,11 +55,13 @@ def test_join_with_a_valid_code_however_typed(engine: Engine, catalogues: Catalo
 
 @pytest.mark.parametrize(
     ("status", "code", "message"),
-    [("open", "ZZZZZZ", "De code ZZZZZZ ken ik niet"),
-     ("open", "", "Typ de code"),
-     ("voorbereid", None, "is nog niet open"),
-     ("gesloten", None, "is gesloten")],
-)  # fmt: skip
+    [
+        ("open", "ZZZZZZ", "De code ZZZZZZ ken ik niet"),
+        ("open", "", "Typ de code"),
+        ("voorbereid", None, "is nog niet open"),
+        ("gesloten", None, "is gesloten"),
+    ],
+)
 def test_join_refused_with_a_clear_reason(
     engine: Engine, catalogues: Catalogues, status: str, code: str | None, message: str
 ) -> None:
@@ -70,10 +72,13 @@ def test_join_refused_with_a_clear_reason(
 
 def test_a_plan_is_checked(engine: Engine, catalogues: Catalogues) -> None:
     known = tuple(catalogues.personas.personas)
-    bad = [WorkshopPlan("", date.today(), ("henk",)), WorkshopPlan("x", date.today(), ()),
-           WorkshopPlan("x", date.today(), ("nobody",)),
-           WorkshopPlan("x", date.today(), ("henk",), form="fout"),
-           WorkshopPlan("x", date.today(), ("henk",), minutes=1)]  # fmt: skip
+    bad = [
+        WorkshopPlan("", date.today(), ("henk",)),
+        WorkshopPlan("x", date.today(), ()),
+        WorkshopPlan("x", date.today(), ("nobody",)),
+        WorkshopPlan("x", date.today(), ("henk",), form="fout"),
+        WorkshopPlan("x", date.today(), ("henk",), minutes=1),
+    ]
     with session_factory(engine)() as db:
         for plan in bad:
             with pytest.raises(WorkshopError):
@@ -114,8 +119,8 @@ def test_live_figures_follow_running_and_ended_sessions(
     assert noor.turns == 3 and noor.trust is not None
     b3 = next(t for t in snap.tips if t.id == "CK-B3")
     ended = [good, rushed]
-    credited = sum(next(t for t in r["tips"] if t["id"] == "CK-B3")["status"] == "credited"
-                   for r in ended)  # fmt: skip
+    statuses = [next(t for t in r["tips"] if t["id"] == "CK-B3")["status"] for r in ended]
+    credited = statuses.count("credited")
     assert b3.shown == credited + 1, "the running session asked the needs question too"
     assert b3.missed >= 1, "the rushed session never asked it"
     everything = str(snap.to_dict())
@@ -140,9 +145,11 @@ def snapshot_version(engine: Engine, catalogues: Catalogues, code: str) -> str:
 
 def test_the_report_matches_the_logged_sessions(engine: Engine, catalogues: Catalogues) -> None:
     code = new_workshop(engine, catalogues)
-    reports = [practise(engine, catalogues, "a1", "henk", RUSHED, meta("Eva", code)),
-               practise(engine, catalogues, "a2", "henk", GOOD, meta("Eva", code)),
-               practise(engine, catalogues, "b1", "henk", RUSHED, meta("Bram", code))]  # fmt: skip
+    reports = [
+        practise(engine, catalogues, "a1", "henk", RUSHED, meta("Eva", code)),
+        practise(engine, catalogues, "a2", "henk", GOOD, meta("Eva", code)),
+        practise(engine, catalogues, "b1", "henk", RUSHED, meta("Bram", code)),
+    ]
     practise(engine, catalogues, "c1", "henk", GOOD[:2], meta("Noor", code), end=False)
     with session_factory(engine)() as db:
         report = build_workshop_report(db, by_code(db, code), catalogues)  # type: ignore[arg-type]
@@ -205,12 +212,12 @@ def test_erasure_takes_their_turns_out_of_a_group_round(
 
 def test_anonymise_names_and_introductions() -> None:
     names = {"Eva de Vries", "Bram"}
-    assert anonymise("Goedemiddag, ik ben Sanne van de gemeente.", names) == (
-        "Goedemiddag, ik ben [naam] van de gemeente.")  # fmt: skip
+    introduction = "Goedemiddag, ik ben Sanne van de gemeente."
+    assert anonymise(introduction, names) == "Goedemiddag, ik ben [naam] van de gemeente."
     assert anonymise("Mijn naam is Eva de Vries.", names) == "Mijn naam is [naam] de [naam]."
     assert anonymise("Met Pieter Jansen, van de SVB.", set()) == "Met Pieter Jansen, van de SVB."
-    assert anonymise("Ik ben blij dat u er bent, bram.", names) == (
-        "Ik ben blij dat u er bent, [naam].")  # fmt: skip
+    lower_case = "Ik ben blij dat u er bent, bram."
+    assert anonymise(lower_case, names) == "Ik ben blij dat u er bent, [naam]."
     assert anonymise("Wat heeft u nodig?", names) == "Wat heeft u nodig?"
 
 

@@ -1,0 +1,1 @@
+"""Unit tests of the Rasa NLU components in coach_nlu/."""
