@@ -1,10 +1,17 @@
-"""Custom actions: read the tracker, call gesprekscoach.practice, return events."""
+"""Custom actions: read the tracker, call gesprekscoach.practice, return events.
+
+A thin adapter. What happened goes to the session log through a `LogSink` given at
+construction; Rasa SDK builds the actions without arguments, and then they share the
+process's sink, built from the settings on first use.
+"""
 
 from __future__ import annotations
 
 import abc
+import functools
 import logging
 import traceback
+from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -15,52 +22,64 @@ from gesprekscoach import practice
 from gesprekscoach.control import ControlError, persona_value, seed_value
 from gesprekscoach.domain import default_catalogues
 from gesprekscoach.feedback.transcript import practices_started, turns_from_events
-from gesprekscoach.protocol import ACTS, PAYLOAD_KEY
+from gesprekscoach.protocol import ACTS, ERROR, PAYLOAD_KEY, kind_of
+from gesprekscoach.settings import Settings, load_settings
 from gesprekscoach.slots import changed_slots
 from gesprekscoach.storage.service import (
-    default_salt,
     log_session_id,
-    session_log,
+    open_session_log,
+    pseudonym_salt,
     writes_for,
 )
-
-
-def _emit(
-    dispatcher: CollectingDispatcher, tracker: Tracker, output: practice.Output
-) -> list[EventType]:
-    *first, last = output.texts
-    for text in first:
-        dispatcher.utter_message(text=text)
-    # The turn details ride along with the last text: one bot event, two messages.
-    dispatcher.utter_message(text=last, json_message=output.payload)
-    _log(tracker, output)
-    changed = changed_slots(tracker.current_slot_values(), output.slots)
-    return [SlotSet(name, value) for name, value in changed.items()]
-
-
-def _log(tracker: Tracker, output: practice.Output) -> None:
-    """Hand what happened to the background session log (never blocks the answer)."""
-    metadata = (tracker.latest_message or {}).get("metadata")
-    payload = output.payload.get(PAYLOAD_KEY) or {}
-    started = practices_started(tracker.events)
-    session_id = log_session_id(tracker.sender_id, str(payload.get("kind")), started)
-    for write in writes_for(session_id, payload, metadata, default_salt()):
-        session_log().put(write)
-
+from gesprekscoach.storage.writer import SessionLog
 
 log = logging.getLogger(__name__)
 FAILED = "Er ging iets mis bij het antwoord van de inwoner. Stuur je bericht nog een keer."
+
+
+@dataclass(frozen=True)
+class LogSink:
+    """Where the actions log a practice: the session log, and the salt of the pseudonyms."""
+
+    session_log: SessionLog
+    salt: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LogSink:
+        return cls(open_session_log(settings), pseudonym_salt(settings))
+
+    def log(self, tracker: Tracker, output: practice.Output) -> None:
+        """Hand what happened to the background session log (never blocks the answer)."""
+        metadata = (tracker.latest_message or {}).get("metadata")
+        payload = output.payload.get(PAYLOAD_KEY) or {}
+        started = practices_started(tracker.events)
+        session_id = log_session_id(tracker.sender_id, kind_of(payload) or "", started)
+        for write in writes_for(session_id, payload, metadata, self.salt):
+            self.session_log.put(write)
+
+
+@functools.cache
+def process_sink() -> LogSink:
+    """The sink of this process: one session log, so one writer thread keeps the order."""
+    return LogSink.from_settings(load_settings())
 
 
 class CoachAction(Action, abc.ABC):
     """An action that never raises: a fault is logged without the conversation (no text, no
     tracker, no ids) and the casemanager hears in Dutch to send the message again."""
 
+    def __init__(self, sink: LogSink | None = None) -> None:
+        self._sink = sink
+
+    @property
+    def sink(self) -> LogSink:
+        return self._sink or process_sink()
+
     @abc.abstractmethod
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         """What the action does; `run` keeps a fault from reaching Rasa's log."""
 
-    def run(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         try:
@@ -69,9 +88,22 @@ class CoachAction(Action, abc.ABC):
             frames = "".join(traceback.format_tb(exc.__traceback__))
             log.error("Actie %s mislukt (%s)\n%s", self.name(), type(exc).__name__, frames)
             dispatcher.utter_message(
-                text=FAILED, json_message={PAYLOAD_KEY: {"kind": "error", "error": "action"}}
+                text=FAILED, json_message={PAYLOAD_KEY: {"kind": ERROR, "error": "action"}}
             )
             return []
+
+    def emit(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, output: practice.Output
+    ) -> list[EventType]:
+        """Say the texts, log what happened and set the slots that changed."""
+        *first, last = output.texts
+        for text in first:
+            dispatcher.utter_message(text=text)
+        # The turn details ride along with the last text: one bot event, two messages.
+        dispatcher.utter_message(text=last, json_message=output.payload)
+        self.sink.log(tracker, output)
+        changed = changed_slots(tracker.current_slot_values(), output.slots)
+        return [SlotSet(name, value) for name, value in changed.items()]
 
 
 def _entity(tracker: Tracker, name: str) -> Any:
@@ -102,7 +134,7 @@ class ActionStartPractice(CoachAction):
         else:
             hints = _flag(_entity(tracker, "hints"))
             output = practice.start(default_catalogues(), persona, seed, hints)
-        return _emit(dispatcher, tracker, output)
+        return self.emit(dispatcher, tracker, output)
 
 
 class ActionPersonaReply(CoachAction):
@@ -121,7 +153,7 @@ class ActionPersonaReply(CoachAction):
             confidence=confidence,
             acts=practice.acts_from(message.get(ACTS), move, confidence),
         )
-        return _emit(dispatcher, tracker, output)
+        return self.emit(dispatcher, tracker, output)
 
 
 class ActionEndPractice(CoachAction):
@@ -131,7 +163,7 @@ class ActionEndPractice(CoachAction):
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         turns = turns_from_events(tracker.events)
         output = practice.end(default_catalogues(), tracker.current_slot_values(), turns)
-        return _emit(dispatcher, tracker, output)
+        return self.emit(dispatcher, tracker, output)
 
 
 class ActionSetHints(CoachAction):
@@ -140,4 +172,5 @@ class ActionSetHints(CoachAction):
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         on = _flag(_entity(tracker, "hints"), default=not tracker.get_slot("hints_on"))
-        return _emit(dispatcher, tracker, practice.set_hints(tracker.current_slot_values(), on))
+        output = practice.set_hints(tracker.current_slot_values(), on)
+        return self.emit(dispatcher, tracker, output)

@@ -10,7 +10,9 @@ from typing import Any
 
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.personas import Persona
+from gesprekscoach.protocol import START, TURN, kind_of
 from gesprekscoach.rasa_client import RasaClient, RasaUnavailable, Reply
+from gesprekscoach.turn import PayloadError, Standing, TurnEvent
 
 WIDTH = 78
 HELP = """\
@@ -33,9 +35,11 @@ def wrap(text: str, indent: str = "") -> str:
 
 
 def choose_persona(
-    catalogues: Catalogues, wanted: str | None, ask: Callable[[str], str],
+    catalogues: Catalogues,
+    wanted: str | None,
+    ask: Callable[[str], str],
     only: tuple[str, ...] = (),
-) -> Persona:  # fmt: skip
+) -> Persona:
     """The inwoner to practise with: the one asked for, or a choice (among `only`, if given)."""
     personas = [p for p in catalogues.personas if not only or p.id in only]
     if len(personas) == 1 and not wanted:
@@ -59,14 +63,19 @@ def choose_persona(
         print(f"Dat is geen keuze. Typ een nummer van 1 tot en met {len(personas)}.")
 
 
-def status_line(payload: dict[str, object], show_move: bool = True) -> str:
-    parts = [
-        f"vertrouwen {payload.get('trust', 0):.0f}",
-        f"spanning {payload.get('stress', 0):.0f}",
-    ]
-    if show_move and payload.get("kind") == "turn":
-        parts.append(f"herkend als: {payload.get('move_label', payload.get('move'))}")
+def status_line(standing: Standing, move_label: str | None = None) -> str:
+    """The inwoner's trust and stress, and after a turn what the message was taken for."""
+    parts = [f"vertrouwen {standing.trust:.0f}", f"spanning {standing.stress:.0f}"]
+    if move_label is not None:
+        parts.append(f"herkend als: {move_label}")
     return "  [" + " | ".join(parts) + "]"
+
+
+def _turn(reply: Reply) -> TurnEvent | None:
+    try:
+        return TurnEvent.from_payload(reply.payload, reply.text)
+    except PayloadError:
+        return None
 
 
 class TerminalChat:
@@ -90,21 +99,24 @@ class TerminalChat:
         self.personas = personas
         """The inwoners to choose from (a workshop's); empty: all."""
         self.sender = f"terminal-{uuid.uuid4().hex[:12]}"
-        self.last_payload: dict[str, object] = {}
+        self.standing = Standing(0.0, 0.0)
+        """The inwoner's trust and stress after the latest reply (for /status)."""
         self.pending: str | None = None
 
     def show(self, persona: Persona, reply: Reply) -> None:
         for text in reply.texts:
             print(wrap(f"{persona.name.split()[0]}: {text}"))
-        for hint in reply.payload.get("coaching") or []:
-            print(wrap(f"💡 Coach: {hint}", indent="  "))
-        if reply.payload.get("kind") in ("turn", "start"):
-            self.last_payload = dict(reply.payload)
-            move = reply.payload.get("move")
-            self.last_payload["move_label"] = self.catalogues.moves.label(
-                move if isinstance(move, str) else None
-            )
-            print(status_line(self.last_payload))
+        kind = kind_of(reply.payload)
+        event = _turn(reply) if kind == TURN else None
+        if event is not None:
+            for hint in event.coaching:
+                print(wrap(f"💡 Coach: {hint}", indent="  "))
+            self.standing = event.after
+            print(status_line(self.standing, self.catalogues.moves.label(event.move)))
+        elif kind == START:
+            start = reply.payload
+            self.standing = Standing(float(start.get("trust", 0)), float(start.get("stress", 0)))
+            print(status_line(self.standing))
 
     def _send_or_recover(self, text: str) -> Reply:
         try:
@@ -166,7 +178,7 @@ class TerminalChat:
                 self.switch_hints(text)
                 continue
             if text.lower() == "/status":
-                print(status_line(self.last_payload, show_move=False))
+                print(status_line(self.standing))
                 continue
             if text.startswith("/"):
                 print("Dat commando ken ik niet. Typ /help voor de mogelijkheden.")

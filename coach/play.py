@@ -11,7 +11,8 @@ from typing import Any
 import yaml
 
 from gesprekscoach.catalogue import CatalogueError, read_yaml_mapping
-from gesprekscoach.rasa_client import RasaClient
+from gesprekscoach.rasa_client import RasaClient, Reply
+from gesprekscoach.turn import PayloadError, TurnEvent
 
 
 @dataclass(frozen=True)
@@ -53,22 +54,7 @@ def play_script(
     turns = []
     for text, expected in zip(script.lines, script.expected_moves, strict=True):
         reply = client.send(sender, text)
-        p = reply.payload
-        turn = {
-            "text": text,
-            "move": p.get("move"),
-            "moves": p.get("moves", [p.get("move")]),
-            "topics": p.get("topics", []),
-            "nlu_move": p.get("nlu_move"),
-            "confidence": p.get("confidence"),
-            "reply": reply.text,
-            "trust": p.get("trust"),
-            "stress": p.get("stress"),
-            "reaction": p.get("reaction"),
-            "jargon": [hit["term"] for hit in p.get("jargon", [])],
-            "language": p.get("language"),
-            "coaching": p.get("coaching", []),
-        }
+        turn = turn_result(text, reply)
         if expected is not None:
             turn["expected_move"] = expected
         turns.append(turn)
@@ -102,6 +88,48 @@ def play_script(
             "measures": report.get("measures", {}),
             "language": [t["language"] for t in turns],
         },
+    }
+
+
+def turn_result(text: str, reply: Reply) -> dict[str, Any]:
+    """One turn of `coach play` output, from the turn the reply carries."""
+    try:
+        event = TurnEvent.from_payload(reply.payload, reply.text)
+    except PayloadError:
+        return refused_turn(text, reply)
+    return {
+        "text": text,
+        "move": event.move,
+        "moves": list(event.all_moves),
+        "topics": list(event.topics),
+        "nlu_move": event.nlu_move,
+        "confidence": event.confidence,
+        "reply": reply.text,
+        "trust": event.trust,
+        "stress": event.stress,
+        "reaction": event.reaction,
+        "jargon": [hit.term for hit in event.jargon],
+        "language": event.language.to_dict() if event.language else {},
+        "coaching": list(event.coaching),
+    }
+
+
+def refused_turn(text: str, reply: Reply) -> dict[str, Any]:
+    """A message that made no turn (the channel refused it): the same keys, no values."""
+    return {
+        "text": text,
+        "move": None,
+        "moves": [None],
+        "topics": [],
+        "nlu_move": None,
+        "confidence": None,
+        "reply": reply.text,
+        "trust": None,
+        "stress": None,
+        "reaction": None,
+        "jargon": [],
+        "language": None,
+        "coaching": [],
     }
 
 

@@ -21,6 +21,7 @@ from gesprekscoach import practice
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.language.topics import normalise
 from gesprekscoach.protocol import PAYLOAD_KEY
+from gesprekscoach.turn import TurnEvent
 
 Parse = Callable[[str], dict[str, Any]]
 """Text to Rasa parse data (intent, acts)."""
@@ -92,10 +93,16 @@ def play(catalogues: Catalogues, script: Script, parse: Parse, fit: Fit) -> None
         if on_topic(reply, line.expect):
             fit.on_topic += 1
         else:
-            payload = result.payload[PAYLOAD_KEY]
-            fit.misses.append({"script": script.name, "text": line.text, "reply": reply,
-                               "moves": payload.get("moves"), "topics": payload.get("topics"),
-                               "expect": list(line.expect)})  # fmt: skip
+            event = TurnEvent.from_payload(result.payload[PAYLOAD_KEY])
+            miss = {
+                "script": script.name,
+                "text": line.text,
+                "reply": reply,
+                "moves": list(event.moves),
+                "topics": list(event.topics),
+                "expect": list(line.expect),
+            }
+            fit.misses.append(miss)
 
 
 def content_fit(catalogues: Catalogues, directory: Path, parse: Parse) -> dict[str, Fit]:

@@ -7,20 +7,20 @@ action adapter and the tests both call these.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gesprekscoach.domain import Catalogues
-from gesprekscoach.engine import PersonaState, Utterance
+from gesprekscoach.engine import PersonaState, TurnResult, Utterance
 from gesprekscoach.engine.engine import mood
 from gesprekscoach.feedback.hints import hint_for
 from gesprekscoach.feedback.render import render_text
 from gesprekscoach.feedback.report import Report, build_report
-from gesprekscoach.feedback.transcript import Turn
 from gesprekscoach.language.acts import LabelledAct
 from gesprekscoach.moves import FALLBACK
-from gesprekscoach.protocol import PAYLOAD_KEY
+from gesprekscoach.protocol import END, ERROR, HINTS, PAYLOAD_KEY, START
 from gesprekscoach.slots import STATUS_DONE, state_from_slots, state_to_slots
+from gesprekscoach.turn import Standing, TurnEvent
 
 NOT_STARTED = (
     "Er loopt nog geen oefengesprek. Kies eerst een inwoner om mee te oefenen "
@@ -41,7 +41,7 @@ class Output:
 
 
 def _error(text: str, error: str) -> Output:
-    return Output([text], {PAYLOAD_KEY: {"kind": "error", "error": error}})
+    return Output([text], {PAYLOAD_KEY: {"kind": ERROR, "error": error}})
 
 
 def refused(text: str, field: str) -> Output:
@@ -71,12 +71,12 @@ def start(catalogues: Catalogues, persona_key: str | None, seed: int, hints: boo
         names = ", ".join(f"{p.id} ({p.type})" for p in personas)
         return Output(
             [f"Die inwoner ken ik niet: {key!r}. Kies uit: {names}."],
-            {PAYLOAD_KEY: {"kind": "error", "error": "unknown_persona", "persona": key}},
+            {PAYLOAD_KEY: {"kind": ERROR, "error": "unknown_persona", "persona": key}},
         )
     persona = engine.persona
     state, opening = engine.start(seed)
     payload = {
-        "kind": "start",
+        "kind": START,
         "persona_name": persona.name,
         "persona_type": persona.type,
         "briefing": persona.briefing,
@@ -90,7 +90,7 @@ def start(catalogues: Catalogues, persona_key: str | None, seed: int, hints: boo
 
 def set_hints(slots: dict[str, Any], on: bool) -> Output:
     text = HINTS_ON if on else HINTS_OFF
-    return Output([text], {PAYLOAD_KEY: {"kind": "hints", "hints": on}}, {"hints_on": on})
+    return Output([text], {PAYLOAD_KEY: {"kind": HINTS, "hints": on}}, {"hints_on": on})
 
 
 def _confidence(value: Any) -> float:
@@ -129,44 +129,53 @@ def turn(
     engine = catalogues.engine(state.persona_id)
     moves = tuple(a.move for a in acts) or ((move,) if move else ())
     result = engine.respond(state, Utterance(text, move, confidence, moves))
-    language = catalogues.language.check(text).to_dict()
-    coaching: list[str] = []
+    event = _event(catalogues, state, result, text, move, confidence, acts)
     if slots.get("hints_on", True) is not False:
-        # Earlier turns only need their move for the hint rules (a streak of closed questions).
-        history = [Turn(i, "", m, 0.0, "", 0.0, 0.0, 0.0) for i, m in enumerate(state.moves, 1)]
-        current = Turn(result.state.turn, text, result.move, confidence, result.reply,
-                       state.trust, result.state.trust, result.state.stress, language,
-                       moves=result.moves)  # fmt: skip
-        hint = hint_for(catalogues.rules, catalogues.tips, [*history, current],
-                        engine.persona.name)  # fmt: skip
-        coaching = [hint] if hint else []
-    payload = {
-        "kind": "turn",
-        "text": text,
-        "reply": result.reply,
-        "move": result.move,
-        "moves": list(result.moves),
-        "acts": [{"text": a.text, "move": a.move, "confidence": a.confidence} for a in acts],
-        "topics": list(result.topics),
-        "concern_resolved": result.concern_resolved,
-        "nlu_move": move,
-        "confidence": round(confidence, 3),
-        "input_kind": result.input_kind.value,
-        "reaction": result.reaction,
-        "trust_delta": result.trust_delta,
-        "stress_delta": result.stress_delta,
-        "jargon": language["jargon"],
-        "language": language,
-        "coaching": coaching,
-        **_state_payload(result.state),
-    }
-    return Output([result.reply], {PAYLOAD_KEY: payload}, state_to_slots(result.state))
+        persona = engine.persona.name
+        hint = hint_for(catalogues.rules, catalogues.tips, event, state.moves, persona)
+        event = replace(event, coaching=(hint,) if hint else ())
+    return Output([result.reply], {PAYLOAD_KEY: event.to_payload()}, state_to_slots(result.state))
 
 
-def report_for(catalogues: Catalogues, state: PersonaState, turns: list[Turn]) -> Report:
+def _event(
+    catalogues: Catalogues,
+    before: PersonaState,
+    result: TurnResult,
+    text: str,
+    move: str | None,
+    confidence: float,
+    acts: tuple[LabelledAct, ...],
+) -> TurnEvent:
+    """What this turn produced, before any coaching hint."""
+    after = result.state
+    return TurnEvent(
+        number=after.turn,
+        persona=after.persona_id,
+        text=text,
+        reply=result.reply,
+        move=result.move,
+        before=Standing(before.trust, before.stress),
+        after=Standing(after.trust, after.stress),
+        moves=result.moves,
+        acts=acts,
+        topics=result.topics,
+        concern_resolved=result.concern_resolved,
+        nlu_move=move,
+        confidence=round(confidence, 3),
+        input_kind=result.input_kind.value,
+        reaction=result.reaction,
+        mood=mood(after.stress),
+        need_stage=after.need_stage.value,
+        hidden_need_found=after.hidden_need_found,
+        hidden_need_turn=after.hidden_need_turn,
+        language=catalogues.language.check(text),
+    )
+
+
+def report_for(catalogues: Catalogues, state: PersonaState, turns: list[TurnEvent]) -> Report:
     persona = catalogues.personas.get(state.persona_id)
-    start_trust, start_stress = state.curve[0] if state.curve else (
-        persona.start_trust, persona.start_stress)  # fmt: skip
+    opening = (persona.start_trust, persona.start_stress)
+    start_trust, start_stress = state.curve[0] if state.curve else opening
     return build_report(
         moves=catalogues.moves,
         tips=catalogues.tips,
@@ -180,7 +189,7 @@ def report_for(catalogues: Catalogues, state: PersonaState, turns: list[Turn]) -
     )
 
 
-def end(catalogues: Catalogues, slots: dict[str, Any], turns: list[Turn]) -> Output:
+def end(catalogues: Catalogues, slots: dict[str, Any], turns: list[TurnEvent]) -> Output:
     """The summary and the report; `turns` come from the tracker (feedback.transcript)."""
     state = state_from_slots(slots)
     if state is None:
@@ -202,7 +211,7 @@ def end(catalogues: Catalogues, slots: dict[str, Any], turns: list[Turn]) -> Out
     )
     report = report_for(catalogues, state, turns)
     payload = {
-        "kind": "end",
+        "kind": END,
         "persona_name": persona.name,
         "persona_type": persona.type,
         "hidden_need": need.summary,

@@ -2,10 +2,30 @@
 
 Every reply carries a JSON payload under this key (turn details, the report at
 the end); clients and feedback read it from the REST output or the tracker.
+Its `kind` says which payload it is; a turn's payload is read and written only
+by `gesprekscoach.turn.TurnEvent`.
 """
+
+from __future__ import annotations
+
+from typing import Any
 
 PAYLOAD_KEY = "coach"
 
 # The parse data key under which the NLU component lists a message's acts
 # (text, move, confidence), the main act first.
 ACTS = "acts"
+
+# The kinds of payload: a practice starts, has turns and ends; switching hints
+# and refusals have their own.
+START = "start"
+TURN = "turn"
+END = "end"
+HINTS = "hints"
+ERROR = "error"
+
+
+def kind_of(payload: dict[str, Any]) -> str | None:
+    """Which payload this is (START, TURN, END...), None when it does not say."""
+    kind = payload.get("kind")
+    return kind if isinstance(kind, str) else None

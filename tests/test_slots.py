@@ -3,8 +3,18 @@ from gesprekscoach.slots import changed_slots, state_from_slots, state_to_slots
 
 
 def test_state_round_trips_through_slots() -> None:
-    state = PersonaState("henk", 3, 51.5, 40.0, 4, NeedStage.FOUND, 4,
-                         ("begroeten", "stilte"), ("ab", "cd"), ((40, 45), (51.5, 40)))  # fmt: skip
+    state = PersonaState(
+        persona_id="henk",
+        seed=3,
+        trust=51.5,
+        stress=40.0,
+        turn=4,
+        need_stage=NeedStage.FOUND,
+        hidden_need_turn=4,
+        moves=("begroeten", "stilte"),
+        said=("ab", "cd"),
+        curve=((40, 45), (51.5, 40)),
+    )
     slots = state_to_slots(state)
     assert slots["practice_status"] == "bezig"
     assert state_from_slots(slots) == state

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, replace
 
 from gesprekscoach.engine.inputs import InputKind, classify_input, visible_text
-from gesprekscoach.engine.state import NeedStage, PersonaState, Utterance
+from gesprekscoach.engine.state import NeedStage, PersonaState, Utterance, closed_streak
 from gesprekscoach.engine.subjects import (
     PROMISE_MOVES,
     TOPIC_MOVES,
@@ -21,7 +21,7 @@ from gesprekscoach.engine.subjects import (
 )
 from gesprekscoach.language.jargon import JargonHit, JargonLexicon
 from gesprekscoach.language.topics import hits
-from gesprekscoach.moves import CLOSED_MOVES, FALLBACK, NEEDS_QUESTIONS
+from gesprekscoach.moves import FALLBACK, NEEDS_QUESTIONS
 from gesprekscoach.personas.model import (
     BANDS,
     Condition,
@@ -147,19 +147,20 @@ class PersonaEngine:
         text = visible_text(utterance.text)[:MAX_SUBJECT_CHARS] if normal else ""
         jargon = tuple(self.lexicon.find(utterance.text or "")) if normal else ()
         turn = state.turn + 1
-        closed_streak = 0
-        if move in CLOSED_MOVES:
-            closed_streak = 1
-            for previous in reversed(state.moves):
-                if previous not in CLOSED_MOVES:
-                    break
-                closed_streak += 1
 
         effect = self._combined(self._damped(p.effect_of(move), move, state.moves), acts, state)
         trust, stress = clamp(state.trust + effect.trust), clamp(state.stress + effect.stress)
         open_concerns = frozenset(c.id for c in p.concerns if c.id not in state.resolved)
-        ctx = _Context(frozenset(acts), turn, trust, stress, bool(jargon), closed_streak,
-                       state.earlier_moves, open_concerns)  # fmt: skip
+        ctx = _Context(
+            moves=frozenset(acts),
+            turn=turn,
+            trust=trust,
+            stress=stress,
+            jargon=bool(jargon),
+            closed_streak=closed_streak((*state.moves, move)),
+            earlier=state.earlier_moves,
+            open_concerns=open_concerns,
+        )
         subjects = find_subjects(p, state, text, move)
         settled = resolved_now(p, state, acts, subjects) if normal else None
         if settled is not None:
@@ -224,14 +225,17 @@ class PersonaEngine:
         if choice.topic is not None:
             for topic in (choice.topic, *subjects.topics[1:]):
                 options = self._topic_replies(topic, state, trust, subjects.follow_up)
-                line = self._pick(options, band, state, said, turn, f"{key}:{topic.id}",
-                                  settled_words)  # fmt: skip
+                topic_key = f"{key}:{topic.id}"
+                line = self._pick(options, band, state, said, turn, topic_key, settled_words)
                 parts.append(line)
                 said = (*said, reply_id(line))
                 topics_told.append(topic.id)
             if choice.tail:
-                parts.append(self._pick(_flat(choice.tail), band, state, said, turn, f"{key}:tail",
-                                        settled_words))  # fmt: skip
+                tail_key = f"{key}:tail"
+                line = self._pick(
+                    _flat(choice.tail), band, state, said, turn, tail_key, settled_words
+                )
+                parts.append(line)
         else:
             parts.append(self._pick(choice.replies, band, state, said, turn, key, settled_words))
         reply = " ".join(parts)

@@ -7,9 +7,26 @@ action adapter can keep it in slots and the engine stays a pure function of
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from enum import Enum
 from typing import Any
+
+from gesprekscoach.moves import CLOSED_MOVES
+
+
+def closed_streak(moves: Sequence[str]) -> int:
+    """How many closed questions or data requests in a row end these main moves.
+
+    The one count of an interrogation: the persona reacts to it (engine) and the
+    feedback flags it (feedback.report), so both must count the same way.
+    """
+    streak = 0
+    for move in reversed(moves):
+        if move not in CLOSED_MOVES:
+            break
+        streak += 1
+    return streak
 
 
 class NeedStage(str, Enum):

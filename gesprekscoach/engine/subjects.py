@@ -22,18 +22,24 @@ from gesprekscoach.personas.model import Concern, Persona, Topic
 # explanations and pitfalls keep their own replies (they are the point of the
 # move), as do greeting and closing.
 TOPIC_MOVES = frozenset(
-    {"open_vraag", "gesloten_vraag", "doorvragen", "info_opvragen", "empathie", "samenvatten",
-     "geruststellen", "luchtig_contact", "vraag_zelf_doen", FALLBACK}
-)  # fmt: skip
+    {
+        *("open_vraag", "gesloten_vraag", "doorvragen", "info_opvragen", "vraag_zelf_doen"),
+        *("empathie", "samenvatten", "geruststellen", "luchtig_contact"),
+        FALLBACK,
+    }
+)
 # Moves that stay on the subject of the inwoner's last answer when they name
 # no topic of their own but point back at it ("En hoe is dat voor hem?").
 FOLLOW_UP_MOVES = frozenset(
     {"doorvragen", "open_vraag", "gesloten_vraag", "empathie", "samenvatten", FALLBACK}
 )
 POINTING_BACK = frozenset(
-    {"hij", "hem", "zij", "ze", "haar", "dat", "die", "daar", "daarover", "daarmee", "dit",
-     "daarvan", "toen", "ervan", "erover", "zijn", "hun"}
-)  # fmt: skip
+    {
+        *("hij", "hem", "zij", "ze", "haar", "zijn", "hun"),
+        *("dat", "die", "dit", "daar", "toen"),
+        *("daarover", "daarmee", "daarvan", "ervan", "erover"),
+    }
+)
 # Acts that arrange or promise something: what was promised can come back.
 PROMISE_MOVES = frozenset({"belofte", "regie_nemen", "afspraak_maken", "stappenplan"})
 MAX_TOPICS_PER_REPLY = 2

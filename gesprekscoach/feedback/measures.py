@@ -11,13 +11,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from gesprekscoach.feedback.transcript import Turn
 from gesprekscoach.moves import CLOSED_MOVES, NEEDS_QUESTIONS
+from gesprekscoach.turn import TurnEvent
 
-OPEN_QUESTIONS = frozenset(
-    {"open_vraag", "doorvragen", "vraag_wat_nodig", "vraag_zelf_doen", "vraag_benadering",
-     "check_begrip"}
-)  # fmt: skip
+# The needs questions are open questions too.
+OPEN_QUESTIONS = frozenset({"open_vraag", "doorvragen", "check_begrip"}) | NEEDS_QUESTIONS
 REFLECTIONS = frozenset({"empathie", "samenvatten"})
 TRUST_BUILT = 50.0
 """Trust at which asking for data no longer counts as too early."""
@@ -52,7 +50,7 @@ def _ratio(part: int, whole: int) -> float | None:
 
 
 def measure(
-    turns: list[Turn],
+    turns: list[TurnEvent],
     start_trust: float,
     start_stress: float,
     hidden_need_turn: int | None,

@@ -46,12 +46,15 @@ def render_sections(report: Report) -> list[str]:
             )
         sections.append("\n\n".join(lines))
 
-    found = (f"gevonden in bericht {m.hidden_need_turn}" if m.hidden_need_found
-             else "niet gevonden")  # fmt: skip
-    needs = (f"bericht {m.first_needs_question_turn}" if m.first_needs_question_turn
-             else "niet gesteld")  # fmt: skip
-    data = (f"ja (bericht {', '.join(map(str, m.data_before_trust_turns))})"
-            if m.data_before_trust else "nee")  # fmt: skip
+    found = "niet gevonden"
+    if m.hidden_need_found:
+        found = f"gevonden in bericht {m.hidden_need_turn}"
+    needs = "niet gesteld"
+    if m.first_needs_question_turn:
+        needs = f"bericht {m.first_needs_question_turn}"
+    data = "nee"
+    if m.data_before_trust:
+        data = f"ja (bericht {', '.join(map(str, m.data_before_trust_turns))})"
     sections.append(
         "In cijfers\n"
         f"- Open vragen: {_percent(m.open_question_share)} van je {m.questions} vragen\n"

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from gesprekscoach.catalogue import CatalogueError, Fields, read_yaml_mapping
 from gesprekscoach.feedback.tips import TipCatalogue
 from gesprekscoach.moves import MoveCatalogue
-
-CONDITION_FIELDS = {
-    "moves", "no_moves", "min_turns", "turn_at_most", "turn_at_least", "trust_below",
-    "jargon", "not_b1", "closed_streak_at_least",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -31,6 +26,10 @@ class When:
     def whole_conversation(self) -> bool:
         """Holds for the conversation as a whole (no single message is the evidence)."""
         return bool(self.no_moves)
+
+
+# The keys a `when:` may have in feedback.yml: exactly the fields of When.
+CONDITION_FIELDS = {field.name for field in fields(When)}
 
 
 @dataclass(frozen=True)
@@ -108,14 +107,14 @@ def load_rules(path: Path, moves: MoveCatalogue, tips: TipCatalogue) -> Feedback
     top = Fields(path, read_yaml_mapping(path))
     top.unknown_keys({"flags", "credits", "hints"})
 
-    def entries(key: str, fields: set[str]) -> list[Fields]:
+    def entries(key: str, keys: set[str]) -> list[Fields]:
         raw = top.data.get(key) or []
         if not isinstance(raw, list):
             raise top.error(key, "must be a list")
         out = []
         for i, item in enumerate(raw):
             f = Fields(path, item, f"{key}[{i}]")
-            f.unknown_keys(fields | {"id", "tip", "when"})
+            f.unknown_keys(keys | {"id", "tip", "when"})
             tip = f.text("tip")
             if tip not in tips:
                 raise f.error("tip", f"unknown tip {tip!r}")
@@ -136,7 +135,7 @@ def load_rules(path: Path, moves: MoveCatalogue, tips: TipCatalogue) -> Feedback
                 f.text("try") if f.has("try") else None,
             )
             for f in entries("flags", {"why", "weight", "try"})
-        ),  # fmt: skip
+        ),
         credits=tuple(
             CreditRule(f.text("id"), f.text("tip"), _when(f.sub("when"), moves), f.text("note"))
             for f in entries("credits", {"note"})

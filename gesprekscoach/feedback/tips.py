@@ -7,9 +7,9 @@ from pathlib import Path
 
 from gesprekscoach.catalogue import CatalogueError, Fields, read_yaml_mapping
 
-SOURCES = {
-    "communicatiekaart", "ao_werkateliers", "inwoner_interactie", "oco_stappenplan", "enschede",
-}  # fmt: skip
+SOURCES = frozenset(
+    ("communicatiekaart", "ao_werkateliers", "inwoner_interactie", "oco_stappenplan", "enschede")
+)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import registry, relationship
 from sqlalchemy.orm.decl_api import DeclarativeMeta
 
+from gesprekscoach.turn import HIDDEN_NEED, Standing, TurnEvent, language_from_dict
+
 mapper_registry = registry()
 
 
@@ -50,8 +52,12 @@ class Casemanager(Base):
     channel_hash = Column(String(64), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
-    sessions = relationship("PracticeSession", back_populates="casemanager",
-                            cascade="all, delete-orphan", passive_deletes=True)  # fmt: skip
+    sessions = relationship(
+        "PracticeSession",
+        back_populates="casemanager",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
 
 class PracticeSession(Base):
@@ -59,8 +65,9 @@ class PracticeSession(Base):
 
     id = Column(String(64), primary_key=True)
     """The conversation id (Rasa's sender id)."""
-    casemanager_id = Column(Integer, ForeignKey("casemanagers.id", ondelete="CASCADE"),
-                            nullable=False, index=True)  # fmt: skip
+    casemanager_id = Column(
+        Integer, ForeignKey("casemanagers.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     persona_id = Column(String(40), nullable=False, index=True)
     persona_type = Column(String(40), nullable=False)
     channel = Column(String(20), nullable=False)
@@ -75,10 +82,16 @@ class PracticeSession(Base):
     report = Column(JSON, nullable=True)
 
     casemanager = relationship("Casemanager", back_populates="sessions")
-    turns = relationship("TurnRecord", back_populates="session", order_by="TurnRecord.number",
-                         cascade="all, delete-orphan", passive_deletes=True)  # fmt: skip
-    comments = relationship("Comment", back_populates="session",
-                            cascade="all, delete-orphan", passive_deletes=True)  # fmt: skip
+    turns = relationship(
+        "TurnRecord",
+        back_populates="session",
+        order_by="TurnRecord.number",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    comments = relationship(
+        "Comment", back_populates="session", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class TurnRecord(Base):
@@ -86,8 +99,9 @@ class TurnRecord(Base):
     __table_args__ = (UniqueConstraint("session_id", "number", name="uq_turn_number"),)
 
     id = Column(Integer, primary_key=True)
-    session_id = Column(String(64), ForeignKey("sessions.id", ondelete="CASCADE"),
-                        nullable=False, index=True)  # fmt: skip
+    session_id = Column(
+        String(64), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     number = Column(Integer, nullable=False)
     text = Column(Text, nullable=False)
     move = Column(String(40), nullable=False)
@@ -102,15 +116,59 @@ class TurnRecord(Base):
     language = Column(JSON, nullable=True)
     coaching = Column(JSON, nullable=True)
     hidden_need_revealed = Column(Boolean, nullable=False, default=False)
-    author_id = Column(Integer, ForeignKey("casemanagers.id", ondelete="CASCADE"), nullable=True,
-                       index=True)  # fmt: skip
+    author_id = Column(
+        Integer, ForeignKey("casemanagers.id", ondelete="CASCADE"), nullable=True, index=True
+    )
     """Who wrote it, when that is not the session's casemanager (a round in a group chat)."""
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     session = relationship("PracticeSession", back_populates="turns")
     author = relationship("Casemanager", foreign_keys=[author_id])
-    corrections = relationship("LabelCorrection", back_populates="turn",
-                               cascade="all, delete-orphan", passive_deletes=True)  # fmt: skip
+    corrections = relationship(
+        "LabelCorrection", back_populates="turn", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @classmethod
+    def from_event(cls, session_id: str, event: TurnEvent, author_id: int | None) -> TurnRecord:
+        """The row of a turn, every column by name: a new logged field needs its line here.
+
+        Not logged: what the session row has (the persona), what the turns before give
+        (the standing before) and what only the live chat needs (see tests/test_turn.py).
+        """
+        return cls(
+            session_id=session_id,
+            number=event.number,
+            text=event.text,
+            move=event.move,
+            moves=list(event.all_moves),
+            topics=list(event.topics),
+            confidence=event.confidence,
+            reply=event.reply,
+            trust=event.after.trust,
+            stress=event.after.stress,
+            language=event.language.to_dict() if event.language else None,
+            coaching=list(event.coaching),
+            hidden_need_revealed=event.hidden_need_revealed,
+            author_id=author_id,
+        )
+
+    def to_event(self, persona: str, before: Standing) -> TurnEvent:
+        """The turn as far as it was logged; `before` is the standing after the turn before."""
+        return TurnEvent(
+            number=int(self.number),
+            persona=persona,
+            text=str(self.text),
+            reply=str(self.reply),
+            move=str(self.move),
+            before=before,
+            after=Standing(float(self.trust), float(self.stress)),
+            moves=tuple(str(m) for m in self.moves or ()),
+            topics=tuple(str(t) for t in self.topics or ()),
+            confidence=float(self.confidence),
+            reaction=HIDDEN_NEED if self.hidden_need_revealed else None,
+            language=language_from_dict(self.language) if isinstance(self.language, dict) else None,
+            coaching=tuple(str(c) for c in self.coaching or ()),
+        )
 
 
 class Trainer(Base):
@@ -132,8 +190,9 @@ class LoginSession(Base):
     __tablename__ = "login_sessions"
 
     id = Column(String(64), primary_key=True)
-    trainer_id = Column(Integer, ForeignKey("trainers.id", ondelete="CASCADE"), nullable=False,
-                        index=True)  # fmt: skip
+    trainer_id = Column(
+        Integer, ForeignKey("trainers.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     last_seen_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     ended_at = Column(DateTime(timezone=True), nullable=True)
@@ -146,8 +205,9 @@ class Comment(Base):
     __tablename__ = "comments"
 
     id = Column(Integer, primary_key=True)
-    session_id = Column(String(64), ForeignKey("sessions.id", ondelete="CASCADE"),
-                        nullable=False, index=True)  # fmt: skip
+    session_id = Column(
+        String(64), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     turn_id = Column(Integer, ForeignKey("turns.id", ondelete="CASCADE"), nullable=True)
     trainer_id = Column(Integer, ForeignKey("trainers.id", ondelete="SET NULL"), nullable=True)
     text = Column(Text, nullable=False)
@@ -160,8 +220,9 @@ class LabelCorrection(Base):
     __tablename__ = "label_corrections"
 
     id = Column(Integer, primary_key=True)
-    turn_id = Column(Integer, ForeignKey("turns.id", ondelete="CASCADE"), nullable=False,
-                     index=True)  # fmt: skip
+    turn_id = Column(
+        Integer, ForeignKey("turns.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     trainer_id = Column(Integer, ForeignKey("trainers.id", ondelete="SET NULL"), nullable=True)
     old_move = Column(String(40), nullable=False)
     new_move = Column(String(40), nullable=False)
@@ -227,8 +288,12 @@ class Workshop(Base):
     opened_at = Column(DateTime(timezone=True), nullable=True)
     closed_at = Column(DateTime(timezone=True), nullable=True)
 
-    members = relationship("WorkshopMember", back_populates="workshop",
-                           cascade="all, delete-orphan", passive_deletes=True)  # fmt: skip
+    members = relationship(
+        "WorkshopMember",
+        back_populates="workshop",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
 
 class WorkshopMember(Base):
@@ -236,10 +301,12 @@ class WorkshopMember(Base):
     __table_args__ = (UniqueConstraint("workshop_id", "casemanager_id", name="uq_workshop_member"),)
 
     id = Column(Integer, primary_key=True)
-    workshop_id = Column(Integer, ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False,
-                         index=True)  # fmt: skip
-    casemanager_id = Column(Integer, ForeignKey("casemanagers.id", ondelete="CASCADE"),
-                            nullable=False, index=True)  # fmt: skip
+    workshop_id = Column(
+        Integer, ForeignKey("workshops.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    casemanager_id = Column(
+        Integer, ForeignKey("casemanagers.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     joined_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     workshop = relationship("Workshop", back_populates="members")

@@ -22,6 +22,7 @@ from gesprekscoach.storage.models import (
     WorkshopMember,
     utcnow,
 )
+from gesprekscoach.turn import TurnEvent
 
 
 def pseudonym(channel: str, channel_id: str, salt: str) -> str:
@@ -54,20 +55,11 @@ class SessionStart:
 
 
 @dataclass(frozen=True)
-class TurnData:
+class LoggedTurn:
+    """A turn to store: the TurnEvent as it happened, in which practice, by whom."""
+
     session_id: str
-    number: int
-    text: str
-    move: str
-    confidence: float
-    reply: str
-    trust: float
-    stress: float
-    language: dict[str, Any] | None = None
-    coaching: list[str] | None = None
-    hidden_need_revealed: bool = False
-    moves: list[str] | None = None
-    topics: list[str] | None = None
+    event: TurnEvent
     author: Who | None = None
     """Who wrote it, when not the session's casemanager (a round in a group chat)."""
 
@@ -146,18 +138,19 @@ def add_member(db: Session, workshop_id: int, casemanager_id: int) -> None:
         db.flush()
 
 
-def record_turn(db: Session, turn: TurnData) -> bool:
+def _turn_stored(db: Session, session_id: str, number: int) -> bool:
+    found = select(TurnRecord.id).where(
+        TurnRecord.session_id == session_id, TurnRecord.number == number
+    )
+    return db.execute(found).first() is not None
+
+
+def record_turn(db: Session, turn: LoggedTurn) -> bool:
     """Store one turn once; False when it was already there (a retry or a replay)."""
-    exists = db.execute(
-        select(TurnRecord.id).where(
-            TurnRecord.session_id == turn.session_id, TurnRecord.number == turn.number
-        )
-    ).first()
-    if exists is not None:
+    if _turn_stored(db, turn.session_id, turn.event.number):
         return False
-    fields = {k: v for k, v in turn.__dict__.items() if k != "author"}
     author_id = casemanager_for(db, turn.author).id if turn.author is not None else None
-    db.add(TurnRecord(**fields, author_id=author_id))
+    db.add(TurnRecord.from_event(turn.session_id, turn.event, author_id))
     try:
         db.flush()
     except IntegrityError:
@@ -165,9 +158,7 @@ def record_turn(db: Session, turn: TurnData) -> bool:
         # Anything else (a missing value, a broken reference) is the record's fault: raised,
         # so the session log quarantines it with a clear line instead of dropping it.
         db.rollback()
-        if db.execute(select(TurnRecord.id).where(
-                TurnRecord.session_id == turn.session_id,
-                TurnRecord.number == turn.number)).first() is None:  # fmt: skip
+        if not _turn_stored(db, turn.session_id, turn.event.number):
             raise
         return False
     return True

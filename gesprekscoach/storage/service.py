@@ -1,23 +1,28 @@
-"""The session log of this process, built once from the settings on first use."""
+"""From the action server's replies to the session log: who wrote, and what to store."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+import logging
 from pathlib import Path
 from typing import Any
 
 from gesprekscoach.local_secrets import kept_secret
-from gesprekscoach.settings import Settings, load_settings
+from gesprekscoach.protocol import END, START, TURN, kind_of
+from gesprekscoach.settings import Settings
 from gesprekscoach.storage.db import make_engine
 from gesprekscoach.storage.repository import (
+    LoggedTurn,
     SessionEnd,
     SessionStart,
-    TurnData,
     Who,
     pseudonym,
     pseudonym_label,
 )
-from gesprekscoach.storage.writer import SessionLog, Write
+from gesprekscoach.storage.spool_lines import Write
+from gesprekscoach.storage.writer import SessionLog
+from gesprekscoach.turn import PayloadError, TurnEvent
+
+log = logging.getLogger(__name__)
 
 
 def pseudonym_salt(settings: Settings) -> str:
@@ -25,22 +30,21 @@ def pseudonym_salt(settings: Settings) -> str:
     return kept_secret(settings.var_dir, "pseudonym-salt", settings.pseudonym_salt)
 
 
-@lru_cache(maxsize=1)
-def default_salt() -> str:
-    return pseudonym_salt(load_settings())
-
-
 def spool_path(settings: Settings) -> Path:
     """Where the session log keeps writes the database could not take yet."""
     return settings.var_dir / "spool" / "log.jsonl"
 
 
-@lru_cache(maxsize=1)
-def session_log() -> SessionLog:
-    settings = load_settings()
-    log = SessionLog(make_engine(settings.database_url, busy_timeout=1.0), spool_path(settings))
-    log.replay_spool()
-    return log.start()
+def open_session_log(settings: Settings) -> SessionLog:
+    """A running session log on the settings' database, with what was spooled replayed.
+
+    Build one per process (its writer thread keeps the writes in order) and hand it to
+    whoever logs; the action server does so on first use.
+    """
+    engine = make_engine(settings.database_url, busy_timeout=1.0)
+    session_log = SessionLog(engine, spool_path(settings))
+    session_log.replay_spool()
+    return session_log.start()
 
 
 GROUP_CHANNEL_SUFFIX = "-groep"
@@ -74,48 +78,53 @@ def who_from(sender: str, metadata: dict[str, Any] | None, salt: str) -> Who:
 def log_session_id(sender: str, kind: str, started_before: int) -> str:
     """The session-log id of a practice: the conversation id, with "~N" for the N-th practice
     when one conversation starts again (so a restart never overwrites the earlier one)."""
-    index = started_before if kind == "start" else max(started_before - 1, 0)
+    index = started_before if kind == START else max(started_before - 1, 0)
     return sender if index == 0 else f"{sender}~{index + 1}"
 
 
 def writes_for(
     sender: str, payload: dict[str, Any], metadata: dict[str, Any] | None, salt: str
 ) -> list[Write]:
-    """What to store for one reply of the action server (see gesprekscoach.practice)."""
-    kind = payload.get("kind")
-    if kind == "start":
-        return [SessionStart(
-            session_id=sender,
-            who=group_from(metadata, salt) or who_from(sender, metadata, salt),
-            persona_id=str(payload["persona"]),
-            persona_type=str(payload["persona_type"]),
-            mode="oefenen" if payload.get("hints", True) else "examen",
-            seed=int(payload.get("seed") or 0),
-            workshop_code=(metadata or {}).get("workshop"),
-        )]  # fmt: skip
-    if kind == "turn":
-        return [TurnData(
-            session_id=sender,
-            number=int(payload["turn"]),
-            text=str(payload.get("text") or ""),
-            move=str(payload["move"]),
-            confidence=float(payload.get("confidence") or 0.0),
-            reply=str(payload.get("reply") or ""),
-            trust=float(payload["trust"]),
-            stress=float(payload["stress"]),
-            language=payload.get("language"),
-            coaching=list(payload.get("coaching") or []),
-            hidden_need_revealed=payload.get("reaction") == "hidden_need",
-            moves=[str(m) for m in payload.get("moves") or [payload["move"]]],
-            topics=[str(t) for t in payload.get("topics") or []],
-            author=who_from(sender, metadata, salt) if group_from(metadata, salt) else None,
-        )]  # fmt: skip
-    if kind == "end":
-        return [SessionEnd(
-            session_id=sender,
-            hidden_need_found=bool(payload.get("hidden_need_found")),
-            hidden_need_turn=payload.get("hidden_need_turn"),
-            final_trust=float(payload.get("trust") or 0.0),
-            report=payload.get("report") or {},
-        )]  # fmt: skip
+    """What to store for one reply of the action server (see gesprekscoach.practice).
+
+    A turn payload that cannot be read is reported (without its content) and not stored.
+    """
+    kind = kind_of(payload)
+    if kind == START:
+        return [_start(sender, payload, metadata, salt)]
+    if kind == TURN:
+        try:
+            event = TurnEvent.from_payload(payload)
+        except PayloadError as exc:
+            # The key only: a log line never carries what someone typed.
+            log.error("Beurt niet opgeslagen: %r in de beurtgegevens is onbruikbaar", exc.key)
+            return []
+        author = who_from(sender, metadata, salt) if group_from(metadata, salt) else None
+        return [LoggedTurn(sender, event, author)]
+    if kind == END:
+        return [_end(sender, payload)]
     return []
+
+
+def _start(
+    sender: str, payload: dict[str, Any], metadata: dict[str, Any] | None, salt: str
+) -> SessionStart:
+    return SessionStart(
+        session_id=sender,
+        who=group_from(metadata, salt) or who_from(sender, metadata, salt),
+        persona_id=str(payload["persona"]),
+        persona_type=str(payload["persona_type"]),
+        mode="oefenen" if payload.get("hints", True) else "examen",
+        seed=int(payload.get("seed") or 0),
+        workshop_code=(metadata or {}).get("workshop"),
+    )
+
+
+def _end(sender: str, payload: dict[str, Any]) -> SessionEnd:
+    return SessionEnd(
+        session_id=sender,
+        hidden_need_found=bool(payload.get("hidden_need_found")),
+        hidden_need_turn=payload.get("hidden_need_turn"),
+        final_trust=float(payload.get("trust") or 0.0),
+        report=payload.get("report") or {},
+    )

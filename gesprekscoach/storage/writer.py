@@ -3,9 +3,9 @@
 Each write is tried once at once (a few milliseconds), so a crash of the
 action server right after answering loses nothing. If that fails, the write
 goes to a background thread that retries it, and a write that keeps failing
-goes to a spool file (one JSON line per write) that is replayed when the
-database is back. Writes are idempotent: retries and replays never duplicate
-a turn.
+goes to a spool file (one JSON line per write, see storage.spool_lines) that is
+replayed when the database is back. Writes are idempotent: retries and replays
+never duplicate a turn.
 
 A write the database refuses while it is up (a value out of range, a broken
 spool line) is a poison record: it goes to a quarantine file with a clear log
@@ -22,8 +22,6 @@ import queue
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,43 +31,16 @@ from sqlalchemy.engine import Engine
 
 from gesprekscoach.storage.db import session_factory
 from gesprekscoach.storage.repository import (
-    SessionEnd,
+    LoggedTurn,
     SessionStart,
-    TurnData,
-    Who,
     record_end,
     record_start,
     record_turn,
 )
+from gesprekscoach.storage.spool_lines import Write, from_line, to_line
 
 log = logging.getLogger(__name__)
-Write = SessionStart | TurnData | SessionEnd
 RETRY_DELAYS = (0.2, 1.0, 3.0)
-
-
-def _to_json(write: Write) -> str:
-    data = asdict(write)
-    for key, value in list(data.items()):
-        if isinstance(value, datetime):
-            data[key] = value.isoformat()
-    # ASCII only: no line separator (U+2028) splits a line, no lone surrogate breaks a file.
-    return json.dumps({"type": type(write).__name__, "data": data}, ensure_ascii=True)
-
-
-def _from_json(line: str) -> Write:
-    item = json.loads(line)
-    data: dict[str, Any] = item["data"]
-    for key in ("started_at", "ended_at"):
-        if key in data:
-            data[key] = datetime.fromisoformat(data[key])
-    if item["type"] == "SessionStart":
-        data["who"] = Who(**data["who"])
-        return SessionStart(**data)
-    if item["type"] == "TurnData":
-        if data.get("author"):
-            data["author"] = Who(**data["author"])
-        return TurnData(**data)
-    return SessionEnd(**data)
 
 
 def transient(error: BaseException) -> bool:
@@ -160,7 +131,7 @@ def apply(engine: Engine, write: Write) -> None:
     with session_factory(engine)() as db, db.begin():
         if isinstance(write, SessionStart):
             record_start(db, write)
-        elif isinstance(write, TurnData):
+        elif isinstance(write, LoggedTurn):
             record_turn(db, write)
         else:
             record_end(db, write)
@@ -215,7 +186,7 @@ class SessionLog:
                     refused += 1
                     if refused == 2:  # refused twice while the database is up: poison
                         with spool_lock(self.spool):
-                            self._set_aside(_to_json(write), exc)
+                            self._set_aside(to_line(write), exc)
                         return True
                 log.warning("Schrijven naar de database mislukt (poging %d): %s", attempt + 1, exc)
         return False
@@ -239,7 +210,7 @@ class SessionLog:
     def _spool(self, write: Write) -> None:
         self.spool.parent.mkdir(parents=True, exist_ok=True)
         with self._lock, spool_lock(self.spool), self.spool.open("a", encoding="utf-8") as out:
-            out.write(_to_json(write) + "\n")
+            out.write(to_line(write) + "\n")
         log.error("Database onbereikbaar: %s bewaard in %s", type(write).__name__, self.spool)
 
     def replay_spool(self) -> int:
@@ -256,7 +227,7 @@ class SessionLog:
             done = 0
             for line in lines:
                 try:
-                    apply(self.engine, _from_json(line))
+                    apply(self.engine, from_line(line))
                 except Exception as exc:  # noqa: BLE001
                     if transient(exc) or not reachable(self.engine):
                         log.warning("Database nog niet bereikbaar voor de spool: %s", exc)

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.feedback.report import build_report
-from gesprekscoach.feedback.transcript import Turn
 from gesprekscoach.storage.models import PracticeSession, TurnRecord, Workshop, WorkshopMember
+from gesprekscoach.turn import Standing, TurnEvent
 from gesprekscoach.workshops.anonymise import Anonymiser
 
 EXAMPLES = 4
@@ -72,17 +72,14 @@ class Snapshot:
 
 
 def workshop_sessions(db: Session, code: str) -> list[PracticeSession]:
-    return list(
-        db.execute(
-            select(PracticeSession)
-            .where(PracticeSession.workshop_code == code)
-            .options(
-                selectinload(PracticeSession.turns).selectinload(TurnRecord.author),
-                selectinload(PracticeSession.casemanager),
-            )  # fmt: skip
-            .order_by(PracticeSession.started_at)
-        ).scalars()
+    turns = selectinload(PracticeSession.turns).selectinload(TurnRecord.author)
+    query = (
+        select(PracticeSession)
+        .where(PracticeSession.workshop_code == code)
+        .options(turns, selectinload(PracticeSession.casemanager))
+        .order_by(PracticeSession.started_at)
     )
+    return list(db.execute(query).scalars())
 
 
 def report_of(session: PracticeSession, catalogues: Catalogues) -> dict[str, Any] | None:
@@ -99,23 +96,24 @@ def provisional_report(
     if not records or session.persona_id not in catalogues.personas.personas:
         return None
     persona = catalogues.personas.get(str(session.persona_id))
-    turns: list[Turn] = []
-    trust = persona.start_trust
-    for r in records:
-        turns.append(Turn(number=int(r.number), text=str(r.text), move=str(r.move),
-                          confidence=float(r.confidence), reply=str(r.reply), trust_before=trust,
-                          trust=float(r.trust), stress=float(r.stress),
-                          language=dict(r.language or {}), coaching=tuple(r.coaching or ()),
-                          hidden_need_revealed=bool(r.hidden_need_revealed),
-                          moves=tuple(r.moves or ())))  # fmt: skip
-        trust = float(r.trust)
+    turns: list[TurnEvent] = []
+    standing = Standing(persona.start_trust, persona.start_stress)
+    for record in records:
+        turns.append(record.to_event(persona.id, standing))
+        standing = turns[-1].after
     need_turn = next((t.number for t in turns if t.hidden_need_revealed), None)
-    return build_report(
-        moves=catalogues.moves, tips=catalogues.tips, rules=catalogues.rules,
-        persona_id=persona.id, persona_name=persona.name, turns=turns,
-        start_trust=persona.start_trust, start_stress=persona.start_stress,
+    report = build_report(
+        moves=catalogues.moves,
+        tips=catalogues.tips,
+        rules=catalogues.rules,
+        persona_id=persona.id,
+        persona_name=persona.name,
+        turns=turns,
+        start_trust=persona.start_trust,
+        start_stress=persona.start_stress,
         hidden_need_turn=need_turn,
-    ).to_dict()  # fmt: skip
+    )
+    return report.to_dict()
 
 
 def need_found(session: PracticeSession) -> bool:
@@ -130,10 +128,12 @@ def latest_per_participant(sessions: list[PracticeSession]) -> list[PracticeSess
 
 
 def members_of(db: Session, workshop: Workshop) -> list[WorkshopMember]:
-    return list(db.execute(
-        select(WorkshopMember).where(WorkshopMember.workshop_id == workshop.id)
+    query = (
+        select(WorkshopMember)
+        .where(WorkshopMember.workshop_id == workshop.id)
         .options(selectinload(WorkshopMember.casemanager))
-    ).scalars())  # fmt: skip
+    )
+    return list(db.execute(query).scalars())
 
 
 def participant_names(members: list[WorkshopMember], sessions: list[PracticeSession]) -> set[str]:
@@ -156,16 +156,16 @@ def tip_figures(
             result = next((t for t in report.get("tips") or [] if t.get("id") == tip.id), None)
             if result is None:
                 continue
-            quotes = [anonymise(str(e["text"])) for e in result.get("evidence") or []
-                      if e.get("turn") is not None and e.get("text")]  # fmt: skip
+            quoted = (e for e in result.get("evidence") or [] if e.get("turn") is not None)
+            quotes = [anonymise(str(e["text"])) for e in quoted if e.get("text")]
             if result.get("status") == "credited":
                 shown += 1
                 good.extend(q for q in quotes if q not in good)
             elif result.get("status") == "flagged":
                 missed += 1
                 poor.extend(q for q in quotes if q not in poor)
-        figures.append(TipFigure(tip.id, tip.heading, tip.theme, shown, missed,
-                                 tuple(good[:EXAMPLES]), tuple(poor[:EXAMPLES])))  # fmt: skip
+        examples = (tuple(good[:EXAMPLES]), tuple(poor[:EXAMPLES]))
+        figures.append(TipFigure(tip.id, tip.heading, tip.theme, shown, missed, *examples))
     return tuple(figures)
 
 
@@ -179,15 +179,15 @@ def snapshot(db: Session, workshop: Workshop, catalogues: Catalogues) -> Snapsho
     practising = {int(s.casemanager_id) for s in units}
     for s in units:
         last = s.turns[-1] if s.turns else None
-        rows.append(ParticipantRow(
+        row = ParticipantRow(
             name=str(s.casemanager.display_name),
             status="klaar" if s.ended_at is not None else "bezig",
-            persona=catalogues.personas.get(str(s.persona_id)).name
-            if s.persona_id in catalogues.personas.personas else str(s.persona_id),
+            persona=_persona_name(catalogues, str(s.persona_id)),
             turns=len(s.turns),
             trust=round(float(last.trust), 1) if last is not None else s.final_trust,
             need_found=need_found(s),
-        ))  # fmt: skip
+        )
+        rows.append(row)
     for m in members:
         if int(m.casemanager_id) not in practising:
             rows.append(
@@ -205,6 +205,12 @@ def snapshot(db: Session, workshop: Workshop, catalogues: Catalogues) -> Snapsho
         participants=tuple(sorted(rows, key=lambda r: r.name.lower())),
         ends_at=ends_at(workshop),
     )
+
+
+def _persona_name(catalogues: Catalogues, persona_id: str) -> str:
+    """The persona's name, or its id when the catalogue no longer has it."""
+    personas = catalogues.personas
+    return personas.get(persona_id).name if persona_id in personas.personas else persona_id
 
 
 def ends_at(workshop: Workshop) -> float | None:

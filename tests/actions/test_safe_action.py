@@ -22,14 +22,15 @@ class Exploding(CoachAction):
         raise ValueError(tracker.latest_message["text"])
 
 
-def test_a_fault_is_said_and_logged_without_the_conversation(
+@pytest.mark.anyio
+async def test_a_fault_is_said_and_logged_without_the_conversation(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    tracker = Tracker("tg-abc", {}, {"text": SECRET, "metadata": {"person": "f" * 64}},
-                      [], False, None, {}, "action_listen")  # fmt: skip
+    latest = {"text": SECRET, "metadata": {"person": "f" * 64}}
+    tracker = Tracker("tg-abc", {}, latest, [], False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
     with caplog.at_level(logging.ERROR):
-        events = Exploding().run(dispatcher, tracker, {})
+        events = await Exploding().run(dispatcher, tracker, {})
     assert events == [] and dispatcher.messages[0]["text"] == FAILED
     assert "ValueError" in caplog.text and "action_exploding" in caplog.text
     assert SECRET not in caplog.text and "123456782" not in caplog.text

@@ -46,8 +46,8 @@ def test_asked_about_the_son_the_inwoner_talks_about_the_son(engine: PersonaEngi
     high = say(engine, at(engine, 80), "Hoe gaat het met uw zoon?", "open_vraag")
     assert high.reply in zoon.answers.high
     # A typo and another name for him find him too.
-    assert say(engine, at(engine, 50), "en hoe gaat t met de jongen op schooll?",
-               "open_vraag").topics == ("zoon",)  # fmt: skip
+    typo = say(engine, at(engine, 50), "en hoe gaat t met de jongen op schooll?", "open_vraag")
+    assert typo.topics == ("zoon",)
 
 
 def test_the_move_still_sets_trust_and_stress(engine: PersonaEngine) -> None:
@@ -94,8 +94,8 @@ def test_a_follow_up_stays_on_the_topic(engine: PersonaEngine) -> None:
 
 
 def test_two_topics_asked_get_two_answers(engine: PersonaEngine) -> None:
-    both = say(engine, at(engine, 60), "Hoe gaat het met Daan en heeft u nog schulden?",
-               "open_vraag")  # fmt: skip
+    question = "Hoe gaat het met Daan en heeft u nog schulden?"
+    both = say(engine, at(engine, 60), question, "open_vraag")
     assert set(both.topics) == {"zoon", "schulden"}
 
 
@@ -118,8 +118,8 @@ def test_a_concern_is_dealt_with_once_and_then_left_alone(worried: PersonaEngine
 
 
 def test_a_promise_comes_back_at_the_close(worried: PersonaEngine) -> None:
-    state = say(worried, at(worried, 40), "Ik bel het energiebedrijf, ik regel het.",
-                "regie_nemen").state  # fmt: skip
+    promise = "Ik bel het energiebedrijf, ik regel het."
+    state = say(worried, at(worried, 40), promise, "regie_nemen").state
     assert state.promised == ("stroom",)
     bye = say(worried, state, "Fijne dag, tot volgende week.", "afsluiten")
     assert bye.reaction == "recall" and bye.reply in worried.persona.concerns[0].recall

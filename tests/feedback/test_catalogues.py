@@ -61,8 +61,8 @@ def test_unknown_move_in_rules_is_named(tmp_path: Path, catalogues: Catalogues) 
 
 def test_bad_theme_in_tips_is_named(tmp_path: Path) -> None:
     path = tmp_path / "tips.yml"
-    path.write_text("themes: {houding: Houding}\ntips:\n  CK-H1: {theme: kleur, source: "
-                    "communicatiekaart, heading: a, good: b, pitfall: c, try: [d]}\n")  # fmt: skip
+    tip = "{theme: kleur, source: communicatiekaart, heading: a, good: b, pitfall: c, try: [d]}"
+    path.write_text(f"themes: {{houding: Houding}}\ntips:\n  CK-H1: {tip}\n")
     with pytest.raises(CatalogueError) as info:
         load_tips(path)
     assert info.value.field == "tips.CK-H1.theme"

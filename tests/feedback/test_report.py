@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from gesprekscoach.domain import Catalogues
@@ -43,10 +45,12 @@ def test_jargon_flags_ck_b2_with_the_words(catalogues: Catalogues, persona: str)
     end = play_file(catalogues, f"{persona}_gehaast")
     b2 = tip(end, "CK-B2")
     assert b2["status"] == "flagged"
-    notes = " ".join(e["note"] for e in b2["evidence"])
-    assert "zeg liever" in notes
-    quoted = [e["text"] for e in b2["evidence"] if e["turn"] is not None]
-    assert quoted and all(q in notes or q for q in quoted)
+    named = [e for e in b2["evidence"] if "zeg liever" in e["note"]]
+    assert named, "the evidence names the jargon"
+    for evidence in named:
+        # Each word the note names is quoted from the casemanager's own message.
+        words = re.findall(r"'([^']+)' \(zeg liever", evidence["note"])
+        assert words and all(w in evidence["text"] for w in words), evidence
 
 
 def test_judging_evidence_quotes_the_message(catalogues: Catalogues) -> None:
@@ -58,22 +62,28 @@ def test_judging_evidence_quotes_the_message(catalogues: Catalogues) -> None:
 
 
 def test_data_early_is_flagged_but_later_is_fine(catalogues: Catalogues) -> None:
-    early, _ = play_labelled(catalogues, [
+    asked_at_once = [
         ("Goedemorgen, ik ben Eva.", "begroeten"),
         ("Mag ik uw BSN?", "info_opvragen"),
-    ], "samira")  # fmt: skip
+    ]
+    early, _ = play_labelled(catalogues, asked_at_once, "samira")
     assert tip(early, "CK-B1")["status"] == "flagged"
     assert "begin" in tip(early, "CK-B1")["advice"]
-    late, _ = play_labelled(catalogues, [
+    assert early["report"]["measures"]["data_before_trust_turns"] == [2]
+    asked_later = [
         ("Goedemorgen, ik ben Eva van schuldhulp.", "begroeten"),
         ("Dat klinkt echt heel zwaar.", "empathie"),
         ("Ik bel vandaag zelf met de energieleverancier.", "regie_nemen"),
         ("Eerst de stroom, daarna de rest.", "stappenplan"),
         ("Het is goed dat je er bent.", "geruststellen"),
         ("Mag ik je loonstrook zien? Dan kan ik de deurwaarder bellen.", "info_opvragen"),
-    ], "samira")  # fmt: skip
+    ]
+    late, turns = play_labelled(catalogues, asked_later, "samira")
     assert tip(late, "CK-B1")["status"] == "credited"
-    assert late["report"]["measures"]["data_before_trust"] is False or True
+    # Trust was past 50 (TRUST_BUILT) before the data request: not too early.
+    assert turns[-1]["trust"] - turns[-1]["trust_delta"] >= 50
+    assert late["report"]["measures"]["data_before_trust"] is False
+    assert late["report"]["measures"]["data_before_trust_turns"] == []
 
 
 def test_needs_question_after_the_need_came_out_still_counts(catalogues: Catalogues) -> None:
@@ -94,12 +104,13 @@ def test_needs_question_after_the_need_came_out_still_counts(catalogues: Catalog
 
 
 def test_closed_question_burst_is_flagged_once(catalogues: Catalogues) -> None:
-    end, turns = play_labelled(catalogues, [
+    burst = [
         ("Heeft u de brief?", "gesloten_vraag"),
         ("Hoeveel kinderen heeft u?", "gesloten_vraag"),
         ("Werkt u?", "gesloten_vraag"),
         ("Huurt u?", "gesloten_vraag"),
-    ], "henk")  # fmt: skip
+    ]
+    end, turns = play_labelled(catalogues, burst, "henk")
     ao3 = tip(end, "AO-3")
     assert ao3["status"] == "flagged" and [e["turn"] for e in ao3["evidence"]] == [3]
     assert [bool(t["coaching"]) for t in turns] == [False, False, True, False]
@@ -150,13 +161,14 @@ def test_long_sections_are_cut_at_lines_within_the_limit() -> None:
 
 
 def test_measures(catalogues: Catalogues) -> None:
-    end, _ = play_labelled(catalogues, [
+    lines = [
         ("Hoe gaat het?", "open_vraag"),
         ("Heeft u de brief?", "gesloten_vraag"),
         ("Dat klinkt zwaar.", "empathie"),
         ("Mag ik uw BSN?", "info_opvragen"),
         ("Wat heeft u nodig?", "vraag_wat_nodig"),
-    ], "marco")  # fmt: skip
+    ]
+    end, _ = play_labelled(catalogues, lines, "marco")
     m = end["report"]["measures"]
     assert m["questions"] == 4 and m["open_question_share"] == 0.5
     assert m["reflections"] == 1 and m["reflections_per_question"] == 0.25

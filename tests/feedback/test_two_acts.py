@@ -29,11 +29,12 @@ def play_acts(
 
 
 def test_a_bsn_question_after_a_greeting_is_data_asked_early(catalogues: Catalogues) -> None:
-    end, turns = play_acts(catalogues, "samira", [
+    lines = [
         ("Goedemiddag mevrouw. Wat is uw BSN?", ("info_opvragen", "begroeten")),
         ("Hoe gaat het met de kinderen?", ("open_vraag",)),
         ("Dank u wel, tot ziens.", ("afsluiten",)),
-    ])  # fmt: skip
+    ]
+    end, turns = play_acts(catalogues, "samira", lines)
     assert turns[0]["moves"] == ["info_opvragen", "begroeten"]
     measures = end["report"]["measures"]
     assert measures["data_before_trust"] and measures["data_before_trust_turns"] == [1]
@@ -43,10 +44,11 @@ def test_a_bsn_question_after_a_greeting_is_data_asked_early(catalogues: Catalog
 
 
 def test_empathy_before_a_question_is_credited_and_counted(catalogues: Catalogues) -> None:
-    end, turns = play_acts(catalogues, "henk", [
+    lines = [
         ("Goedemiddag meneer Visser, fijn dat u er bent.", ("begroeten",)),
         ("Dat klinkt echt zwaar met Ria. Hoe gaat het nu thuis?", ("open_vraag", "empathie")),
-    ])  # fmt: skip
+    ]
+    end, turns = play_acts(catalogues, "henk", lines)
     assert turns[1]["move"] == "open_vraag"
     measures = end["report"]["measures"]
     assert measures["reflections"] == 1 and measures["questions"] == 1
@@ -55,8 +57,6 @@ def test_empathy_before_a_question_is_credited_and_counted(catalogues: Catalogue
 
 
 def test_a_data_request_hidden_behind_empathy_still_gets_a_hint(catalogues: Catalogues) -> None:
-    _, turns = play_acts(catalogues, "marco", [
-        ("Vervelend dat u weer moest komen. Mag ik uw bankafschriften en BSN?",
-         ("info_opvragen", "empathie")),
-    ])  # fmt: skip
+    text = "Vervelend dat u weer moest komen. Mag ik uw bankafschriften en BSN?"
+    _, turns = play_acts(catalogues, "marco", [(text, ("info_opvragen", "empathie"))])
     assert turns[0]["coaching"], "data asked in the first message gets a coaching hint"

@@ -8,7 +8,9 @@ action (actions/actions.py) reads the seed and persona entities the same way.
 
 from __future__ import annotations
 
+import asyncio
 import math
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -81,15 +83,19 @@ def test_a_sender_is_a_safe_id_or_refused(value: Any) -> None:
         assert sender == value and control.SENDER.fullmatch(sender)
 
 
+# What the channel reads from metadata, and two keys it must not store (name, user).
+METADATA_KEYS = [
+    *("channel", "person", "group", "group_name", "workshop", "chat_type", "message_id"),
+    *("name", "user"),
+]
 metadata = st.one_of(
     anything,
     st.dictionaries(
-        st.sampled_from(["channel", "person", "group", "group_name", "workshop", "chat_type",
-                         "message_id", "name", "user"]),
+        st.sampled_from(METADATA_KEYS),
         st.one_of(anything, st.from_regex(r"[0-9a-f]{16,64}", fullmatch=True)),
         max_size=5,
     ),
-)  # fmt: skip
+)
 
 
 @settings(max_examples=examples(60))
@@ -127,12 +133,21 @@ def test_a_control_command_is_checked_whole(value: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def start_action() -> Iterator[Any]:
+def start_action(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The start action with a session log of its own: nothing reaches the developer's var/."""
     actions = pytest.importorskip("actions.actions")
-    with pytest.MonkeyPatch.context() as patch:
-        # Nothing reaches the developer's session log (var/) from here.
-        patch.setattr(actions, "_log", lambda tracker, output: None)
-        yield actions.ActionStartPractice()
+    from gesprekscoach.storage.db import make_engine
+    from gesprekscoach.storage.migrate import upgrade
+    from gesprekscoach.storage.writer import SessionLog
+
+    folder = tmp_path_factory.mktemp("session_log")
+    url = f"sqlite:///{folder / 'coach.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    session_log = SessionLog(engine, folder / "spool.jsonl", delays=(0.0,))
+    yield actions.ActionStartPractice(actions.LogSink(session_log, salt="fuzz"))
+    session_log.flush()
+    engine.dispose()
 
 
 entity_values = st.one_of(hostile_seeds, json_values, persona_keys)
@@ -153,14 +168,22 @@ def test_the_start_action_takes_any_entities(
     from rasa_sdk import Tracker
     from rasa_sdk.executor import CollectingDispatcher
 
-    entities = [{"entity": name, "value": value}
-                for name, value in (("seed", seed), ("persona", persona), ("hints", hints))
-                if value is not None]  # fmt: skip
-    latest = {"intent": {"name": "start_oefening", "confidence": 1.0}, "entities": entities,
-              "text": "/start_oefening"}  # fmt: skip
-    tracker = Tracker("fuzz", {}, latest, [], False, None, {}, None)
+    from gesprekscoach.storage.writer import quarantine_path
+
+    entities = [
+        {"entity": name, "value": value}
+        for name, value in (("seed", seed), ("persona", persona), ("hints", hints))
+        if value is not None
+    ]
+    latest = {
+        "intent": {"name": "start_oefening", "confidence": 1.0},
+        "entities": entities,
+        "text": "/start_oefening",
+    }
+    # A conversation of its own per example, so each start is a new session in the log.
+    tracker = Tracker(f"fuzz-{uuid.uuid4().hex}", {}, latest, [], False, None, {}, None)
     dispatcher = CollectingDispatcher()
-    start_action.run(dispatcher, tracker, {})
+    asyncio.run(start_action.run(dispatcher, tracker, {}))
     payloads = [m["custom"][PAYLOAD_KEY] for m in dispatcher.messages if m.get("custom")]
     assert len(payloads) == 1
     [payload] = payloads
@@ -168,3 +191,8 @@ def test_the_start_action_takes_any_entities(
     if payload["kind"] == "start":
         assert type(payload["seed"]) is int and 0 <= payload["seed"] <= control.MAX_SEED
         assert payload["persona"] in PERSONA_IDS
+    # Whatever the entities, what the action logs is stored: not spooled, not set aside.
+    session_log = start_action.sink.session_log
+    assert session_log.flush(), "the session log caught up"
+    assert not session_log.spool.exists()
+    assert not quarantine_path(session_log.spool).exists()

@@ -23,6 +23,7 @@ from gesprekscoach.language.acts import LabelledAct
 from gesprekscoach.moves import FALLBACK
 from gesprekscoach.protocol import PAYLOAD_KEY
 from gesprekscoach.slots import STATUS_DONE, state_from_slots, state_to_slots
+from gesprekscoach.turn import TurnEvent
 from tests.fuzz.strategies import (
     INPUT_KINDS,
     MOVE_IDS,
@@ -94,8 +95,11 @@ def play(
         assert isinstance(payload["coaching"], list) and len(payload["coaching"]) <= 1
         if not hints:
             assert payload["coaching"] == []
+        event = TurnEvent.from_payload(payload, out.texts[-1])
+        assert event.number == number and event.before.trust == before.trust
         if all(math.isfinite(c) for c in (confidence, *(a.confidence for a in acts))):
             json.dumps(payload, allow_nan=False)  # strict JSON for every client
+            assert event.to_payload() == payload, "the payload is the event's, read back whole"
         else:
             json.dumps(payload)
 
@@ -112,6 +116,18 @@ def play(
     return texts, payloads, slots
 
 
+# Messages (text, move, confidence, parse acts) that broke something somewhere before.
+INJECTED = ('/vraag_wat_nodig{"seed": 1e999}', "vraag_wat_nodig", 1.0, None)
+NULS_WITHOUT_CONFIDENCE = ("\x00" * 5000, None, math.nan, [])
+WALL_OF_TEXT = ("Wat heeft u nodig? " * 300, "vraag_wat_nodig", 0.9, None)
+HUGE_ACT = (
+    "<b>Hoi</b> \u202e!",
+    "begroeten",
+    0.7,
+    [{"move": "begroeten", "text": "x" * 9000, "confidence": 0.7}],
+)
+
+
 @settings(max_examples=examples(30))
 @given(
     persona=st.sampled_from(PERSONA_IDS),
@@ -119,14 +135,9 @@ def play(
     hints=st.booleans(),
     script=scripts,
 )
-@example(persona="henk", seed=10**30, hints=True,
-         script=[('/vraag_wat_nodig{"seed": 1e999}', "vraag_wat_nodig", 1.0, None)])  # fmt: skip
-@example(persona="samira", seed=-1, hints=False,
-         script=[("\x00" * 5000, None, math.nan, [])] * 3)  # fmt: skip
-@example(persona="marco", seed=2**31 - 1, hints=True,
-         script=[("Wat heeft u nodig? " * 300, "vraag_wat_nodig", 0.9, None),
-                 ("<b>Hoi</b> \u202e!", "begroeten", 0.7,
-                  [{"move": "begroeten", "text": "x" * 9000, "confidence": 0.7}])])  # fmt: skip
+@example(persona="henk", seed=10**30, hints=True, script=[INJECTED])
+@example(persona="samira", seed=-1, hints=False, script=[NULS_WITHOUT_CONFIDENCE] * 3)
+@example(persona="marco", seed=2**31 - 1, hints=True, script=[WALL_OF_TEXT, HUGE_ACT])
 def test_practice_survives_hostile_messages_and_ends_with_a_report(
     persona: str, seed: int, hints: bool, script: list[Any]
 ) -> None:
@@ -245,8 +256,11 @@ def test_acts_from_caps_the_text_and_keeps_the_main_act_first(
 
 @settings(max_examples=examples(150))
 @given(parse_acts=hostile_parse_acts, move=moves_or_junk, confidence=confidences)
-@example(parse_acts=[{"move": "empathie", "text": "x", "confidence": "hoog"}],
-         move="empathie", confidence=0.5)  # fmt: skip
+@example(
+    parse_acts=[{"move": "empathie", "text": "x", "confidence": "hoog"}],
+    move="empathie",
+    confidence=0.5,
+)
 def test_acts_from_takes_any_parse_data(
     parse_acts: Any, move: str | None, confidence: float
 ) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import logging
 import math
 import os
@@ -32,12 +33,17 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
 from gesprekscoach.control import MAX_TEXT, SENDER, storable
+from gesprekscoach.language.acts import LabelledAct
+from gesprekscoach.language.check import LanguageResult
+from gesprekscoach.language.jargon import JargonHit
 from gesprekscoach.storage.db import make_engine, session_factory
 from gesprekscoach.storage.migrate import upgrade
 from gesprekscoach.storage.models import Casemanager, PracticeSession, TurnRecord
-from gesprekscoach.storage.repository import SessionEnd, SessionStart, TurnData, Who
+from gesprekscoach.storage.repository import LoggedTurn, SessionEnd, SessionStart, Who
 from gesprekscoach.storage.service import log_session_id, writes_for
-from gesprekscoach.storage.writer import SessionLog, Write, _from_json, _to_json
+from gesprekscoach.storage.spool_lines import Write, from_line, to_line
+from gesprekscoach.storage.writer import SessionLog
+from gesprekscoach.turn import Standing, TurnEvent
 from tests.fuzz.strategies import (
     MOVE_IDS,
     PERSONA_IDS,
@@ -52,7 +58,8 @@ from tests.fuzz.strategies import (
 
 SALT = "fuzz-salt"
 FLUSH_TIMEOUT = 2.0
-WRITER_LOGGER = "gesprekscoach.storage.writer"
+# The session log's loggers: the writer, and writes_for (a turn it cannot read).
+STORAGE_LOGGER = "gesprekscoach.storage"
 _ids = itertools.count(1)
 
 
@@ -142,11 +149,11 @@ def watched_log(
 ) -> Iterator[Watched]:
     """A SessionLog with its own spool folder; its log lines and thread deaths are recorded."""
     handler = _Collect()
-    logger = logging.getLogger(WRITER_LOGGER)
+    logger = logging.getLogger(STORAGE_LOGGER)
     logger.addHandler(handler)
     hook = threading.excepthook
-    watched = Watched(SessionLog(engine, Path(tempfile.mkdtemp(dir=folder)) / "spool.jsonl",
-                                 delays=delays), handler.records)  # fmt: skip
+    spool = Path(tempfile.mkdtemp(dir=folder)) / "spool.jsonl"
+    watched = Watched(SessionLog(engine, spool, delays=delays), handler.records)
 
     def record_death(args: threading.ExceptHookArgs) -> None:
         if args.exc_value is not None:
@@ -166,23 +173,57 @@ def watched_log(
 
 
 def start_payload(persona: str = "henk", seed: Any = 7, hints: bool = True) -> dict[str, Any]:
-    return {"kind": "start", "persona": persona, "persona_type": "laaggeletterd",
-            "persona_name": "Henk Visser", "hints": hints, "seed": seed, "turn": 0,
-            "trust": 40.0, "stress": 45.0}  # fmt: skip
+    return {
+        "kind": "start",
+        "persona": persona,
+        "persona_type": "laaggeletterd",
+        "persona_name": "Henk Visser",
+        "hints": hints,
+        "seed": seed,
+        "turn": 0,
+        "trust": 40.0,
+        "stress": 45.0,
+    }
 
 
 def turn_payload(
     number: int = 1, text: str = "Wat heeft u nodig?", **changes: Any
 ) -> dict[str, Any]:
-    return {"kind": "turn", "turn": number, "text": text, "move": "vraag_wat_nodig",
-            "moves": ["vraag_wat_nodig"], "confidence": 0.9, "reply": "Rust, denk ik.",
-            "trust": 45.0, "stress": 40.0, "language": {"b1_ok": True, "words": 4},
-            "coaching": [], "topics": [], "reaction": None, **changes}  # fmt: skip
+    return {
+        "kind": "turn",
+        "turn": number,
+        "text": text,
+        "move": "vraag_wat_nodig",
+        "moves": ["vraag_wat_nodig"],
+        "confidence": 0.9,
+        "reply": "Rust, denk ik.",
+        "trust": 45.0,
+        "stress": 40.0,
+        "language": {"b1_ok": True, "words": 4},
+        "coaching": [],
+        "topics": [],
+        "reaction": None,
+        **changes,
+    }
 
 
 def end_payload(**changes: Any) -> dict[str, Any]:
-    return {"kind": "end", "trust": 50.0, "hidden_need_found": False, "hidden_need_turn": None,
-            "report": {"tips": []}, **changes}  # fmt: skip
+    return {
+        "kind": "end",
+        "trust": 50.0,
+        "hidden_need_found": False,
+        "hidden_need_turn": None,
+        "report": {"tips": []},
+        **changes,
+    }
+
+
+def practice_writes(session_id: str, *payloads: dict[str, Any], meta: Any = None) -> list[Write]:
+    """The writes for a start and then these payloads, as the action server makes them."""
+    writes = writes_for(session_id, start_payload(), meta, SALT)
+    for payload in payloads:
+        writes += writes_for(session_id, payload, meta, SALT)
+    return writes
 
 
 def put_all(watched: Watched, writes: list[Write]) -> None:
@@ -208,9 +249,7 @@ def stored_session(engine: Engine, session_id: str) -> tuple[PracticeSession, Ca
 
 
 def valid_writes(session_id: str) -> list[Write]:
-    meta = {"channel": "telegram"}
-    return [*writes_for(session_id, start_payload(), meta, SALT),
-            *writes_for(session_id, turn_payload(), meta, SALT)]  # fmt: skip
+    return practice_writes(session_id, turn_payload(), meta={"channel": "telegram"})
 
 
 def run_with_bystanders(engine: Engine, watched: Watched, hostile: list[Write]) -> None:
@@ -274,9 +313,16 @@ metadata = st.one_of(
     move=st.sampled_from(MOVE_IDS),
     seed=valid_seeds,
 )
-@example(meta={"channel": "telegram", "name": "Eva \x00 \u202eavE"}, text="\x00" * 10,
-         reply="\u0000", coaching=["\x00"], language={"text": "\x00"}, persona="henk",
-         move="empathie", seed=7)  # fmt: skip
+@example(
+    meta={"channel": "telegram", "name": "Eva \x00 \u202eavE"},
+    text="\x00" * 10,
+    reply="\u0000",
+    coaching=["\x00"],
+    language={"text": "\x00"},
+    persona="henk",
+    move="empathie",
+    seed=7,
+)
 def test_hostile_text_is_stored_byte_identical_or_set_aside(
     engine: Engine,
     folder: Path,
@@ -295,8 +341,11 @@ def test_hostile_text_is_stored_byte_identical_or_set_aside(
     turn = writes_for(session_id, payload, meta, SALT)
     assert len(start) == len(turn) == 1
     [start_write], [turn_write] = start, turn
-    assert isinstance(start_write, SessionStart) and isinstance(turn_write, TurnData)
-    assert turn_write.text == text and turn_write.reply == reply
+    assert isinstance(start_write, SessionStart) and isinstance(turn_write, LoggedTurn)
+    event = turn_write.event
+    assert event.text == text and event.reply == reply
+    # The language check is logged as the turn read it (its known keys, typed).
+    logged_language = event.language.to_dict() if event.language else None
 
     with watched_log(engine, folder) as watched:
         run_with_bystanders(engine, watched, [start_write, turn_write])
@@ -306,15 +355,15 @@ def test_hostile_text_is_stored_byte_identical_or_set_aside(
             return
         assert row.text.encode("utf-8") == text.encode("utf-8")
         assert row.reply.encode("utf-8") == reply.encode("utf-8")
-        assert row.coaching == coaching and row.language == language
+        assert row.coaching == coaching and row.language == logged_language
         assert row.move == move
         found = stored_session(engine, session_id)
         assert found is not None
         session, person = found
         assert (session.persona_id, session.seed) == (persona, seed)
         assert person.display_name == start_write.who.display_name
-        assert (person.channel, person.channel_hash) == (
-            start_write.who.channel, start_write.who.channel_hash)  # fmt: skip
+        who = start_write.who
+        assert (person.channel, person.channel_hash) == (who.channel, who.channel_hash)
 
 
 senders = st.from_regex(SENDER, fullmatch=True)
@@ -343,9 +392,8 @@ def test_every_message_the_channel_takes_is_stored_byte_identical(
 ) -> None:
     session_id = next_id("message")
     text, reply = storable(text), storable(reply)  # what the channel passes on (NUL: U+FFFD)
-    writes = [*writes_for(session_id, start_payload(), {"channel": "telegram"}, SALT),
-              *writes_for(session_id, turn_payload(1, text, reply=reply), {"channel": "telegram"},
-                          SALT)]  # fmt: skip
+    payload = turn_payload(1, text, reply=reply)
+    writes = practice_writes(session_id, payload, meta={"channel": "telegram"})
     with watched_log(engine, folder) as watched:
         put_all(watched, writes)
         assert watched.log.flush(FLUSH_TIMEOUT)
@@ -364,8 +412,8 @@ def test_a_huge_seed_never_jams_the_log(engine: Engine, folder: Path, seed: int)
     """The issue's case: `seed` 99999999999999999999999999 made the session-start write fail,
     and every later write queued behind it."""
     session_id = next_id("seed")
-    writes = [*writes_for(session_id, start_payload(seed=seed), None, SALT),
-              *writes_for(session_id, turn_payload(), None, SALT)]  # fmt: skip
+    start = writes_for(session_id, start_payload(seed=seed), None, SALT)
+    writes = start + writes_for(session_id, turn_payload(), None, SALT)
     with watched_log(engine, folder) as watched:
         run_with_bystanders(engine, watched, writes)
         found = stored_session(engine, session_id)
@@ -403,15 +451,12 @@ def test_odd_numbers_in_a_turn_or_an_end_never_jam_the_log(
     need_turn: int | None,
 ) -> None:
     session_id = next_id("numbers")
-    writes = [
-        *writes_for(session_id, start_payload(), None, SALT),
-        *writes_for(session_id, turn_payload(number, confidence=confidence, trust=trust), None,
-                    SALT),
-        *writes_for(session_id, end_payload(trust=final_trust, hidden_need_turn=need_turn,
-                                            hidden_need_found=need_turn is not None), None, SALT),
-    ]  # fmt: skip
+    turn = turn_payload(number, confidence=confidence, trust=trust)
+    found = need_turn is not None
+    end = end_payload(trust=final_trust, hidden_need_turn=need_turn, hidden_need_found=found)
     with watched_log(engine, folder) as watched:
-        run_with_bystanders(engine, watched, writes)
+        # A turn writes_for cannot read (trust not finite) is reported there, not stored.
+        run_with_bystanders(engine, watched, practice_writes(session_id, turn, end))
         row = stored_turn(engine, session_id, number)
         if row is None:
             assert watched.reported, "a turn that is not stored is reported"
@@ -425,25 +470,24 @@ def test_a_nan_in_a_turn_is_reported_not_dropped_silently(
 ) -> None:
     session_id = next_id("nan")
     payload = turn_payload(1, "Wat heeft u nodig?", **{field: math.nan})
-    writes = [*writes_for(session_id, start_payload(), None, SALT),
-              *writes_for(session_id, payload, None, SALT)]  # fmt: skip
     with watched_log(engine, folder) as watched:
-        run_with_bystanders(engine, watched, writes)
+        run_with_bystanders(engine, watched, practice_writes(session_id, payload))
         if stored_turn(engine, session_id, 1) is None:
             assert watched.reported, "a turn that is not stored is reported"
 
 
+META_KEYS = ["channel", "person", "group", "workshop"]
+
+
 @settings(max_examples=examples(15))
-@given(meta=st.dictionaries(st.sampled_from(["channel", "person", "group", "workshop"]),
-                            json_values, max_size=4))  # fmt: skip
+@given(meta=st.dictionaries(st.sampled_from(META_KEYS), json_values, max_size=4))
 @example(meta={"workshop": {"code": "ABC"}})
 @example(meta={"workshop": ["ABC"]})
 def test_odd_metadata_values_never_jam_the_log(
     engine: Engine, folder: Path, meta: dict[str, Any]
 ) -> None:
     session_id = next_id("meta")
-    writes = [*writes_for(session_id, start_payload(), meta, SALT),
-              *writes_for(session_id, turn_payload(), meta, SALT)]  # fmt: skip
+    writes = practice_writes(session_id, turn_payload(), meta=meta)
     with watched_log(engine, folder) as watched:
         run_with_bystanders(engine, watched, writes)
         if stored_turn(engine, session_id, 1) is None:
@@ -457,8 +501,7 @@ def test_a_lone_surrogate_never_kills_the_writer(engine: Engine, folder: Path, t
     """json.loads makes "\\ud83d" (half an emoji, as a client cutting text in UTF-16 sends it)
     into a lone surrogate, which no UTF-8 database or file can take."""
     session_id = next_id("surrogate")
-    writes = [*writes_for(session_id, start_payload(), None, SALT),
-              *writes_for(session_id, turn_payload(1, text), None, SALT)]  # fmt: skip
+    writes = practice_writes(session_id, turn_payload(1, text))
     with watched_log(engine, folder) as watched:
         run_with_bystanders(engine, watched, writes)
         if stored_turn(engine, session_id, 1) is None:
@@ -467,30 +510,82 @@ def test_a_lone_surrogate_never_kills_the_writer(engine: Engine, folder: Path, t
 
 # -- the spool ------------------------------------------------------------------
 
-text_or_surrogates = st.one_of(hostile_text(300), surrogate_text)
+
+def _survives_json(text: str) -> bool:
+    """JSON reads a high surrogate right before a low one back as the one character the
+    pair encodes ("\\ud800\\udc00" is U+10000): the same text to any reader, not a lost one."""
+    return bool(json.loads(json.dumps(text)) == text)
+
+
+text_or_surrogates = st.one_of(hostile_text(300), surrogate_text).filter(_survives_json)
+optional_text = st.none() | text_or_surrogates
+texts = st.lists(text_or_surrogates, max_size=3).map(tuple)
 whos = st.builds(Who, unicode_text, unicode_text, hostile_text(200))
 moments = st.datetimes(timezones=st.just(timezone.utc)) | st.datetimes()
 finite = st.floats(allow_nan=False)
+tenths = st.integers(0, 1000).map(lambda n: n / 10)
+standings = st.builds(Standing, tenths, tenths)
+"""Trust and stress as the engine keeps them: 0-100, one decimal (engine.clamp)."""
+hits = st.builds(JargonHit, text_or_surrogates, text_or_surrogates, text_or_surrogates)
+languages = st.builds(
+    LanguageResult,
+    text=text_or_surrogates,
+    b1_ok=st.booleans(),
+    flesch_douma=st.none() | finite,
+    words=st.integers(),
+    sentences=st.integers(),
+    long_sentences=texts,
+    rare_words=texts,
+    jargon=st.lists(hits, max_size=2).map(tuple),
+    reasons=texts,
+)
+acts = st.builds(LabelledAct, text_or_surrogates, text_or_surrogates, finite)
+events = st.builds(
+    TurnEvent,
+    number=st.integers(),
+    persona=text_or_surrogates,
+    text=text_or_surrogates,
+    reply=text_or_surrogates,
+    move=text_or_surrogates,
+    before=standings,
+    after=standings,
+    moves=texts,
+    acts=st.lists(acts, max_size=3).map(tuple),
+    topics=texts,
+    concern_resolved=optional_text,
+    nlu_move=optional_text,
+    confidence=st.floats(0, 1).map(lambda c: round(c, 3)),
+    input_kind=st.sampled_from(["normal", "stilte", "te_lang"]),
+    reaction=optional_text,
+    mood=text_or_surrogates,
+    need_stage=st.sampled_from(["verborgen", "hint", "gevonden"]),
+    hidden_need_found=st.booleans(),
+    hidden_need_turn=st.none() | st.integers(),
+    language=st.none() | languages,
+    coaching=texts,
+)
+"""Any turn as practice.turn makes them (confidence to three decimals, as clients get it)."""
+starts = st.builds(
+    SessionStart,
+    *(text_or_surrogates, whos, text_or_surrogates, text_or_surrogates, text_or_surrogates),
+    *(st.integers(), optional_text, moments),
+)
+ends = st.builds(
+    SessionEnd,
+    *(text_or_surrogates, st.booleans(), st.none() | st.integers(), finite),
+    *(st.dictionaries(text_or_surrogates, strict_json, max_size=4), moments),
+)
 spool_writes = st.one_of(
-    st.builds(SessionStart, text_or_surrogates, whos, text_or_surrogates, text_or_surrogates,
-              text_or_surrogates, st.integers(), st.none() | text_or_surrogates, moments),
-    st.builds(TurnData, text_or_surrogates, st.integers(), text_or_surrogates, text_or_surrogates,
-              finite, text_or_surrogates, finite, finite,
-              st.none() | st.dictionaries(text_or_surrogates, strict_json, max_size=4),
-              st.none() | st.lists(text_or_surrogates, max_size=3), st.booleans(),
-              st.none() | st.lists(text_or_surrogates, max_size=3),
-              st.none() | st.lists(text_or_surrogates, max_size=3), st.none() | whos),
-    st.builds(SessionEnd, text_or_surrogates, st.booleans(), st.none() | st.integers(), finite,
-              st.dictionaries(text_or_surrogates, strict_json, max_size=4), moments),
-)  # fmt: skip
+    starts, st.builds(LoggedTurn, text_or_surrogates, events, st.none() | whos), ends
+)
 
 
 @settings(max_examples=examples(25))
 @given(write=spool_writes)
 def test_a_spool_line_reads_back_as_the_same_write(write: Write) -> None:
-    line = _to_json(write)
+    line = to_line(write)
     assert "\n" not in line, "one write, one line"
-    assert _from_json(line) == write
+    assert from_line(line) == write
 
 
 def spool_in_an_outage(engine: Engine, folder: Path, writes: list[Write]) -> Path:
@@ -513,8 +608,7 @@ def test_a_write_spooled_in_an_outage_comes_back_byte_identical(
     engine: Engine, folder: Path, text: str, reply: str
 ) -> None:
     session_id = next_id("outage")
-    writes = [*writes_for(session_id, start_payload(), None, SALT),
-              *writes_for(session_id, turn_payload(1, text, reply=reply), None, SALT)]  # fmt: skip
+    writes = practice_writes(session_id, turn_payload(1, text, reply=reply))
     spool = spool_in_an_outage(engine, folder, writes)
     healthy = SessionLog(engine, spool, delays=(0.0,))
     assert healthy.replay_spool() == len(writes)
@@ -532,8 +626,7 @@ def test_a_lone_surrogate_in_an_outage_never_kills_the_writer(
     engine: Engine, folder: Path, text: str
 ) -> None:
     session_id = next_id("surrogate-outage")
-    writes = [*writes_for(session_id, start_payload(), None, SALT),
-              *writes_for(session_id, turn_payload(1, text), None, SALT)]  # fmt: skip
+    writes = practice_writes(session_id, turn_payload(1, text))
     spool = spool_in_an_outage(engine, folder, writes)
     with watched_log(engine, folder) as watched:
         SessionLog(engine, spool, delays=(0.0,)).replay_spool()

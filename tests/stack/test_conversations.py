@@ -51,13 +51,16 @@ def test_coach_play_cli_prints_one_json_object_per_file(stack: Stack, tmp_path: 
         "  - Wat zou u nu het meeste helpen?\n",
         encoding="utf-8",
     )
+    scripts = (str(script), str(ROOT / "tests/conversations/marco_slecht.yml"))
+    play = [sys.executable, "-m", "coach.main", "play", *scripts]
     out = subprocess.run(
-        [sys.executable, "-m", "coach.main", "play", str(script),
-         str(ROOT / "tests/conversations/marco_slecht.yml"), "--seed", "3", "--json",
-         "--rasa-url", stack.settings.rasa_url],
-        capture_output=True, text=True, check=True, timeout=120,
+        [*play, "--seed", "3", "--json", "--rasa-url", stack.settings.rasa_url],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
         env={**os.environ, "COACH_VAR_DIR": str(stack.settings.var_dir)},  # its channel token
-    )  # fmt: skip
+    )
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert [r["persona"] for r in lines] == ["henk", "marco"]
     assert lines[0]["persona_type"] == "laaggeletterd"
@@ -144,6 +147,7 @@ def test_a_second_practice_in_one_conversation_is_a_session_of_its_own(
         assert (first.persona_id, second.persona_id) == ("henk", "marco")
         assert [t.text for t in first.turns] == [
             "Goedemiddag meneer Visser, ik ben Eva van de gemeente.",
-            "Dat is toch gewoon uw eigen schuld."]  # fmt: skip
+            "Dat is toch gewoon uw eigen schuld.",
+        ]
         assert [t.text for t in second.turns] == ["Wat heeft u nodig om verder te kunnen?"]
         assert first.ended_at is None and second.ended_at is not None

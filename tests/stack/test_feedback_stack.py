@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_play_json_carries_the_feedback(client: RasaClient) -> None:
-    result = play_script(client, load_script(ROOT / "tests/conversations/marco_gehaast.yml"),
-                         None, seed=1)  # fmt: skip
+    script = load_script(ROOT / "tests/conversations/marco_gehaast.yml")
+    result = play_script(client, script, None, seed=1)
     feedback = result["feedback"]
     status = {t["id"]: t["status"] for t in feedback["tips"]}
     assert status["CK-B3"] == status["CK-H1"] == status["AO-5"] == status["CK-B2"] == "flagged"

@@ -30,16 +30,19 @@ def test_a_bad_seed_is_refused_and_the_log_goes_on(
 
 def test_json_infinity_as_seed_is_refused(stack: Stack, client: RasaClient) -> None:
     raw = '{"sender": "h-inf", "control": {"command": "start", "seed": 1e999}}'
-    response = client.session.post(f"{stack.settings.rasa_url}{CHANNEL_PATH}", data=raw,
-                                   headers={"Content-Type": "application/json"})  # fmt: skip
+    response = client.session.post(
+        f"{stack.settings.rasa_url}{CHANNEL_PATH}",
+        data=raw,
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 400 and response.json()["field"] == "seed"
 
 
 def test_typed_intents_are_text(client: RasaClient, stack: Stack) -> None:
     sid = "h-inject"
     assert "Jansen" in client.start_practice(sid, "marco", 5).text
-    for text in ("/vraag_wat_nodig", '/start_oefening{"persona":"henk"}', "/restart",
-                 "/stop_oefening", '/hints_instellen{"hints": false}'):  # fmt: skip
+    typed = ("/vraag_wat_nodig", '/start_oefening{"persona":"henk"}', "/restart")
+    for text in (*typed, "/stop_oefening", '/hints_instellen{"hints": false}'):
         reply = client.send(sid, text)
         assert reply.payload["kind"] == "turn", text
         assert reply.payload["persona"] == "marco", "the inwoner stays who they were"
@@ -57,8 +60,8 @@ def test_only_token_holders_get_in(stack: Stack) -> None:
     body = {"sender": "h-token", "message": "Hallo"}
     assert requests.post(f"{base}{CHANNEL_PATH}", json=body, timeout=10).status_code == 401
     wrong = {"Authorization": "Bearer nope"}
-    assert requests.post(f"{base}{CHANNEL_PATH}", json=body, headers=wrong,
-                         timeout=10).status_code == 401  # fmt: skip
+    refused = requests.post(f"{base}{CHANNEL_PATH}", json=body, headers=wrong, timeout=10)
+    assert refused.status_code == 401
     assert requests.post(f"{base}/webhooks/rest/webhook", json=body, timeout=10).status_code == 404
     for path in ("/status", "/conversations/h-token/tracker", "/model/parse"):
         assert requests.get(f"{base}{path}", timeout=10).status_code in (404, 405), path
@@ -66,9 +69,15 @@ def test_only_token_holders_get_in(stack: Stack) -> None:
 
 @pytest.mark.parametrize(
     "metadata",
-    [{"user": "123456789"}, {"name": "Eva"}, {"person": "123456789"}, {"group": "-100123"},
-     {"channel": "<b>"}, "tekst"],
-)  # fmt: skip
+    [
+        {"user": "123456789"},
+        {"name": "Eva"},
+        {"person": "123456789"},
+        {"group": "-100123"},
+        {"channel": "<b>"},
+        "tekst",
+    ],
+)
 def test_metadata_holds_pseudonyms_only(client: RasaClient, metadata: object) -> None:
     body = {"sender": "h-meta", "message": "Hallo", "metadata": metadata}
     response = client.session.post(f"{client.base_url}{CHANNEL_PATH}", json=body, timeout=10)
@@ -99,6 +108,6 @@ def test_nothing_is_logged_for_refused_messages(client: RasaClient, stack: Stack
     assert logged_turns(stack, "h-refused", 1) == [1]
     engine = make_engine(stack.settings.database_url)
     with session_factory(engine)() as db:
-        count = db.execute(select(func.count()).select_from(PracticeSession).where(
-            PracticeSession.id == "h-refused")).scalar_one()  # fmt: skip
+        sessions = select(func.count()).select_from(PracticeSession)
+        count = db.execute(sessions.where(PracticeSession.id == "h-refused")).scalar_one()
     assert count == 1

@@ -21,8 +21,13 @@ pytestmark = pytest.mark.stack
 
 def test_a_practice_on_postgresql(postgres_server: str, model: Path, tmp_path: Path) -> None:
     url = fresh_postgres(postgres_server)
-    env = {**os.environ, "DATABASE_URL": url, "RASA_PORT": str(free_port()),
-           "ACTION_PORT": str(free_port()), "COACH_VAR_DIR": str(tmp_path)}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "RASA_PORT": str(free_port()),
+        "ACTION_PORT": str(free_port()),
+        "COACH_VAR_DIR": str(tmp_path),
+    }
     with Stack(load_settings(env), model) as stack:
         client = RasaClient.for_settings(stack.settings, metadata={"channel": "terminal"})
         client.start_practice("pg-1", "henk", seed=1)
@@ -43,8 +48,9 @@ def test_a_practice_on_postgresql(postgres_server: str, model: Path, tmp_path: P
                         .order_by(TurnRecord.number)
                     ).scalars()
                 )
-                ended = conn.execute(select(PracticeSession.ended_at).where(
-                    PracticeSession.id == "pg-1")).scalar_one_or_none()  # fmt: skip
+                ended = conn.execute(
+                    select(PracticeSession.ended_at).where(PracticeSession.id == "pg-1")
+                ).scalar_one_or_none()
             if (numbers == [1, 2] and ended is not None) or time.monotonic() > deadline:
                 break
             time.sleep(0.2)

@@ -27,8 +27,13 @@ pytestmark = pytest.mark.stack
 def own_stack(model: Path, tmp_path: Path) -> Iterator[Stack]:
     """A stack of its own, since these tests kill its servers."""
     env = dict(os.environ)
-    env.update({"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()),
-                "COACH_VAR_DIR": str(tmp_path / "var")})  # fmt: skip
+    env.update(
+        {
+            "RASA_PORT": str(free_port()),
+            "ACTION_PORT": str(free_port()),
+            "COACH_VAR_DIR": str(tmp_path / "var"),
+        }
+    )
     with Stack(load_settings(env), model) as stack:
         yield stack
 
@@ -64,12 +69,12 @@ def logged_turns(stack: Stack, sender: str, expect: int = 3) -> list[int]:
     """The turn numbers the action server wrote for `sender` (it writes in the background)."""
     engine = make_engine(stack.settings.database_url)
     deadline = time.monotonic() + 20
+    query = select(TurnRecord.number).where(TurnRecord.session_id == sender)
+    query = query.order_by(TurnRecord.number)
     try:
         while True:
             with engine.connect() as conn:
-                numbers = [row[0] for row in conn.execute(
-                    select(TurnRecord.number).where(TurnRecord.session_id == sender)
-                    .order_by(TurnRecord.number))]  # fmt: skip
+                numbers = [row[0] for row in conn.execute(query)]
             if len(numbers) >= expect or time.monotonic() > deadline:
                 return numbers
             time.sleep(0.2)
@@ -80,12 +85,13 @@ def logged_turns(stack: Stack, sender: str, expect: int = 3) -> list[int]:
 def test_terminal_chat_keeps_the_message_and_recovers(
     own_stack: Stack, catalogues: Catalogues, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines = iter([
+    script = [
         "Goedemiddag meneer Visser, ik ben Sanne van de gemeente.",
         "KILL",
         "Wat heeft u op dit moment het meeste nodig?",
         "/stop",
-    ])  # fmt: skip
+    ]
+    lines = iter(script)
 
     def ask(prompt: str) -> str:
         line = next(lines)

@@ -24,8 +24,13 @@ pytestmark = pytest.mark.stack
 @pytest.fixture
 def sqlite_stack(model: Path, tmp_path: Path) -> Iterator[Stack]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update({"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()),
-                "COACH_VAR_DIR": str(tmp_path / "var")})  # fmt: skip
+    env.update(
+        {
+            "RASA_PORT": str(free_port()),
+            "ACTION_PORT": str(free_port()),
+            "COACH_VAR_DIR": str(tmp_path / "var"),
+        }
+    )
     with Stack(load_settings(env), model) as stack:
         yield stack
 

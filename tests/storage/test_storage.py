@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -19,9 +20,9 @@ from gesprekscoach.storage.models import (
     TurnRecord,
 )
 from gesprekscoach.storage.repository import (
+    LoggedTurn,
     SessionEnd,
     SessionStart,
-    TurnData,
     erase_casemanager,
     pseudonym,
     record_end,
@@ -29,7 +30,9 @@ from gesprekscoach.storage.repository import (
     record_turn,
 )
 from gesprekscoach.storage.service import who_from, writes_for
+from gesprekscoach.storage.spool_lines import from_line, to_line
 from gesprekscoach.storage.writer import SessionLog
+from gesprekscoach.turn import Standing, TurnEvent, language_from_dict
 
 SALT = "test-salt"
 
@@ -40,9 +43,19 @@ def start(session_id: str = "s1", user: str = "123456789") -> SessionStart:
     return SessionStart(session_id, who, "henk", "laaggeletterd", "oefenen", 7)
 
 
-def turn(number: int, session_id: str = "s1") -> TurnData:
-    return TurnData(session_id, number, f"bericht {number}", "open_vraag", 0.9,
-                    "antwoord", 40.0 + number, 50.0, {"b1_ok": True}, [])  # fmt: skip
+def turn(number: int, session_id: str = "s1") -> LoggedTurn:
+    event = TurnEvent(
+        number=number,
+        persona="henk",
+        text=f"bericht {number}",
+        reply="antwoord",
+        move="open_vraag",
+        before=Standing(39.0 + number, 50.0),
+        after=Standing(40.0 + number, 50.0),
+        confidence=0.9,
+        language=language_from_dict({"b1_ok": True}),
+    )
+    return LoggedTurn(session_id, event)
 
 
 def count(engine: Engine, model: type) -> int:
@@ -54,8 +67,8 @@ def test_migrations_create_every_table_and_go_back(db_url: str) -> None:
     upgrade(db_url)
     engine = make_engine(db_url)
     tables = set(inspect(engine).get_table_names())
-    assert {"casemanagers", "sessions", "turns", "comments", "label_corrections", "trainers",
-            "bot_consents", "bot_chats", "alembic_version"} <= tables  # fmt: skip
+    wanted = {"casemanagers", "sessions", "turns", "comments", "label_corrections", "trainers"}
+    assert wanted | {"bot_consents", "bot_chats", "alembic_version"} <= tables
     downgrade(db_url, "base")
     assert "turns" not in set(inspect(engine).get_table_names())
     upgrade(db_url)
@@ -72,7 +85,14 @@ def test_a_session_is_stored_with_its_turns(engine: Engine) -> None:
         row = db.get(PracticeSession, "s1")
         assert row is not None and row.persona_id == "henk" and row.hidden_need_turn == 2
         assert [t.number for t in row.turns] == [1, 2, 3]
-        assert row.turns[0].language == {"b1_ok": True}
+        first = row.turns[0]
+        assert (first.text, first.move, first.moves, first.trust) == (
+            "bericht 1",
+            "open_vraag",
+            ["open_vraag"],
+            41.0,
+        )
+        assert first.language["b1_ok"] is True and first.coaching == []
         assert row.report == {"tips": []} and row.ended_at is not None
         assert row.casemanager.display_name.startswith("telegram-")
         assert "123456789" not in row.casemanager.display_name
@@ -116,8 +136,8 @@ def test_erasure_removes_every_row_of_that_casemanager(engine: Engine) -> None:
         db.flush()
         first = db.execute(select(TurnRecord).where(TurnRecord.session_id == "a")).scalar_one()
         db.add(Comment(session_id="a", turn_id=first.id, trainer_id=trainer.id, text="Mooi"))
-        db.add(LabelCorrection(turn_id=first.id, trainer_id=trainer.id, old_move="open_vraag",
-                               new_move="doorvragen"))  # fmt: skip
+        moved = {"old_move": "open_vraag", "new_move": "doorvragen"}
+        db.add(LabelCorrection(turn_id=first.id, trainer_id=trainer.id, **moved))
     with session_factory(engine)() as db, db.begin():
         person = db.get(PracticeSession, "a")
         assert person is not None
@@ -153,13 +173,78 @@ def test_failed_writes_are_spooled_and_replayed(db_url: str, tmp_path: Path) -> 
     assert count(healthy.engine, TurnRecord) == 1
 
 
+# A turn as the spool held it before TurnEvent (TurnData), written by that version.
+OLD_TURN_LINE = (
+    '{"type": "TurnData", "data": {"session_id": "s1", "number": 1, "text": "Wat heeft u '
+    'nodig? \\u00e9\\u2028", "move": "vraag_wat_nodig", "confidence": 0.9, "reply": "Rust, '
+    'denk ik.", "trust": 45.0, "stress": 40.0, "language": {"text": "Wat heeft u nodig?", '
+    '"b1_ok": true, "flesch_douma": 92.5, "words": 4, "sentences": 1, "long_sentences": [], '
+    '"rare_words": [], "jargon": [], "reasons": []}, "coaching": ["Goed gevraagd."], '
+    '"hidden_need_revealed": true, "moves": ["vraag_wat_nodig", "empathie"], "topics": '
+    '["zoon"], "author": {"channel": "telegram", "channel_hash": "abc", "display_name": '
+    '"telegram-abc"}}}'
+)
+
+
+def test_a_turn_spooled_before_the_typed_turn_still_replays(db_url: str, tmp_path: Path) -> None:
+    spool = tmp_path / "spool.jsonl"
+    spool.write_text(to_line(start()) + "\n" + OLD_TURN_LINE + "\n", encoding="utf-8")
+    upgrade(db_url)
+    log = SessionLog(make_engine(db_url), spool)
+    assert log.replay_spool() == 2 and not spool.exists()
+    with session_factory(log.engine)() as db:
+        row = db.execute(select(TurnRecord)).scalar_one()
+        assert (row.session_id, row.number, row.text) == (
+            "s1",
+            1,
+            "Wat heeft u nodig? \u00e9\u2028",
+        )
+        assert (row.move, row.moves, row.topics) == (
+            "vraag_wat_nodig",
+            ["vraag_wat_nodig", "empathie"],
+            ["zoon"],
+        )
+        assert (row.confidence, row.reply, row.trust, row.stress) == (0.9, "Rust, denk ik.", 45, 40)
+        assert row.language["flesch_douma"] == 92.5 and row.coaching == ["Goed gevraagd."]
+        assert row.hidden_need_revealed is True
+        assert row.author is not None and row.author.channel_hash == "abc"
+
+
+def test_a_turn_spools_as_one_ascii_line_and_reads_back_the_same() -> None:
+    logged = turn(2)
+    line = to_line(logged)
+    assert line.isascii() and "\n" not in line
+    assert from_line(line) == logged
+
+
 def test_payloads_become_writes() -> None:
-    writes = writes_for("s9", {"kind": "turn", "turn": 3, "move": "empathie", "trust": 40,
-                               "stress": 50, "text": "Zwaar.", "reply": "Ja."},
-                        {"channel": "terminal"}, SALT)  # fmt: skip
-    assert writes == [TurnData("s9", 3, "Zwaar.", "empathie", 0.0, "Ja.", 40.0, 50.0, None, [],
-                               moves=["empathie"], topics=[])]  # fmt: skip
+    payload = {"kind": "turn", "turn": 3, "move": "empathie", "trust": 40, "stress": 50}
+    payload |= {"text": "Zwaar.", "reply": "Ja."}
+    [write] = writes_for("s9", payload, {"channel": "terminal"}, SALT)
+    standing = Standing(40.0, 50.0)
+    event = TurnEvent(3, "", "Zwaar.", "Ja.", "empathie", before=standing, after=standing)
+    assert write == LoggedTurn("s9", event)
     assert writes_for("s9", {"kind": "error"}, None, SALT) == []
+
+
+def test_a_turn_payload_that_cannot_be_read_is_reported_not_stored(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    payload = {"kind": "turn", "turn": 1, "move": "empathie", "trust": "veel", "stress": 50}
+    payload["text"] = "Mijn BSN is 123456782"
+    with caplog.at_level(logging.ERROR):
+        assert writes_for("s9", payload, None, SALT) == []
+    assert "'trust'" in caplog.text and "123456782" not in caplog.text
+
+
+def test_a_group_round_logs_who_wrote_each_turn() -> None:
+    payload = {"kind": "turn", "turn": 1, "move": "empathie", "trust": 40, "stress": 50}
+    meta = {"channel": "telegram", "group": "g" * 64, "person": "p" * 64}
+    [write] = writes_for("s9", payload, meta, SALT)
+    assert isinstance(write, LoggedTurn) and write.author is not None
+    assert write.author.channel_hash == "p" * 64
+    [alone] = writes_for("s9", payload, {"channel": "telegram", "person": "p" * 64}, SALT)
+    assert isinstance(alone, LoggedTurn) and alone.author is None
 
 
 @pytest.mark.parametrize("user", ["123", "+31612345678"])
@@ -188,8 +273,8 @@ def test_erasure_also_removes_consent_and_running_chats(engine: Engine) -> None:
         person = db.execute(select(Casemanager)).scalar_one()
         channel, key, person_id = str(person.channel), str(person.channel_hash), int(person.id)
     give_consent(engine, channel, key)
-    save_chat(engine, ChatState("chat-a", owner_hash=key, persona_id="henk", sender="s1",
-                                pending=("kept",)))  # fmt: skip
+    kept = ChatState("chat-a", owner_hash=key, persona_id="henk", sender="s1", pending=("kept",))
+    save_chat(engine, kept)
     save_chat(engine, ChatState("chat-b", owner_hash="someone-else"))
     with session_factory(engine)() as db, db.begin():
         erase_casemanager(db, person_id)
