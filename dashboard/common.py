@@ -1,25 +1,21 @@
-"""What the dashboard's app factory and its blueprints share: catalogues, DB sessions, downloads."""
+"""Small helpers the dashboard's blueprints share: a row or 404, a download."""
 
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 
-from flask import Flask, Response
-from sqlalchemy.orm import Session, sessionmaker
+from flask import Response, abort, g
 
-from gesprekscoach.domain import Catalogues, default_catalogues
-
-
-def catalogues_of(app: Flask) -> Catalogues:
-    """The catalogues given to the factory, else the embedded defaults (loaded once)."""
-    given = app.extensions.get("coach_catalogues")
-    return given if isinstance(given, Catalogues) else default_catalogues()
+Row = TypeVar("Row")
 
 
-def sessions_of(app: Flask) -> sessionmaker[Session]:
-    """The factory of database sessions, for work outside a request (a live stream)."""
-    factory: sessionmaker[Session] = app.extensions["coach_sessions"]
-    return factory
+def get_or_404(model: type[Row], ident: object) -> Row:
+    """The row with this id from the request's database session, else a 404 page."""
+    row: Row | None = g.db.get(model, ident)
+    if row is None:
+        abort(404)
+    return row
 
 
 def download(body: str, mimetype: str, name: str) -> Response:

@@ -10,11 +10,14 @@ it), and so is a single field longer than any form of the dashboard needs.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from flask import Flask, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, Map
+
+from dashboard.queries import Filters
 
 MAX_ID = 2**31 - 1
 MAX_PAGE = 100_000
@@ -53,6 +56,25 @@ def page_number(args: Any) -> int:
 def filter_args(args: Any) -> dict[str, str]:
     """The filters to carry into the list's links; nothing else reaches url_for."""
     return {key: str(args.get(key)) for key in FILTER_KEYS if args.get(key)}
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def filters_from(args: Any) -> Filters:
+    """The session list's filters; an odd date is no filter, long text is cut short."""
+    return Filters(
+        casemanager=(args.get("casemanager") or "").strip()[:80],
+        persona=(args.get("persona") or "").strip()[:40],
+        date_from=_date(args.get("from")),
+        date_to=_date(args.get("to")),
+        workshop=(args.get("workshop") or "").strip()[:20],
+        has_comments=args.get("comments") == "1",
+    )
 
 
 def _check(pairs: Any, what: str) -> None:

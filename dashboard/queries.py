@@ -1,4 +1,4 @@
-"""What the dashboard reads: filtered, paged session lists and one session in full."""
+"""What the dashboard reads: filtered, paged session lists, one session in full, corrections."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
-from gesprekscoach.storage.models import Casemanager, Comment, PracticeSession
+from gesprekscoach.storage.models import Casemanager, Comment, LabelCorrection, PracticeSession
 
 PAGE_SIZE = 50
 
@@ -75,3 +75,15 @@ def get_session(db: Session, session_id: str) -> PracticeSession | None:
             selectinload(PracticeSession.casemanager),
         )
     ).scalar_one_or_none()
+
+
+def latest_corrections(db: Session, turn_ids: list[int]) -> dict[int, str]:
+    """The newest corrected move per turn."""
+    if not turn_ids:
+        return {}
+    rows = db.execute(
+        select(LabelCorrection.turn_id, LabelCorrection.new_move)
+        .where(LabelCorrection.turn_id.in_(turn_ids))
+        .order_by(LabelCorrection.created_at, LabelCorrection.id)
+    )
+    return {turn_id: move for turn_id, move in rows}

@@ -1,292 +1,60 @@
-"""Server-sent events for a workshop's live page and its beamer view.
+"""The streams: server-sent events that keep a workshop's live page and beamer current.
 
-Every half second one cheap query takes a fingerprint of the workshop: its turns'
-count and highest id, its sessions and ended sessions, its members, and the row's
-status, names switch and chosen tip. Only when that changed is the snapshot built
-again (once per change for all open streams of the app: a small shared cache), and
-only when the message differs from the last one sent is it sent. A comment line
-every 15 seconds keeps proxies from closing a quiet connection and notices a
-browser that has gone (the write fails, and the server thread is free again). A
-stream ends after five minutes; EventSource reconnects by itself, so the login is
-checked again and no thread is held for ever. (Tests may set the app's config
-COACH_STREAM_TIMING to a `Timing` with other intervals.)
-
-Each open stream holds one of the server's threads, so `Slots` caps them per
-trainer and in total, well below the threads (serving.THREADS): pages, the login
-included, always find a thread. A stream gives its slot back when it ends, when
-the browser goes away or when the server closes it (see `Held`).
-
-The beamer identifies nobody unless the facilitator chose so: with the names switch
-off, its messages carry no participant rows at all.
+The body comes from feed.py (a snapshot whenever the workshop changed, heartbeats in
+between); each open stream holds a server thread, so it takes a slot (slots.py) and
+gives it back when it ends, when the browser goes or when the login ends.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from flask import Blueprint, Flask, Response, abort, current_app, g, request, session
 
-from flask.sansio.app import App
-from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from dashboard import feed
+from dashboard.common import get_or_404
+from dashboard.deps import deps, deps_of
+from dashboard.slots import Full, Held
+from gesprekscoach.storage.models import Workshop
 
-from gesprekscoach.domain import Catalogues
-from gesprekscoach.storage.models import PracticeSession, TurnRecord, Workshop, WorkshopMember
-from gesprekscoach.workshops.figures import Snapshot, snapshot
-
-log = logging.getLogger(__name__)
-VIEWS = ("live", "beamer")
-RETRY_MS = 2000
-Fingerprint = tuple[Any, ...]
+blueprint = Blueprint("streams", __name__, url_prefix="/werkateliers")
+RETRY_AFTER = "15"
+"""Seconds a refused browser is asked to wait; EventSource retries by itself anyway."""
 
 
-@dataclass(frozen=True)
-class Timing:
-    poll: float = 0.5
-    heartbeat: float = 15.0
-    lifetime: float = 300.0
+@blueprint.get("/<int:workshop_id>/stream")
+def events(workshop_id: int) -> Response:
+    workshop = get_or_404(Workshop, workshop_id)
+    view = request.args.get("view", "live")
+    if view not in feed.VIEWS:
+        abort(400)
+    given = deps()
+    source = feed.Feed(
+        given.make_session,
+        given.catalogues,
+        given.streams.cache,
+        int(workshop.id),
+        str(workshop.code),
+        view,
+    )
+    g.db.close()  # the stream polls with short sessions of its own
+    disconnected = request.environ.get("waitress.client_disconnected")
+    browser_gone = disconnected if callable(disconnected) else bool
+    login_ended = given.watch(str(session.get("login", "")))
+    body = feed.events(
+        source,
+        once=request.args.get("once") == "1",
+        timing=current_app.config.get("COACH_STREAM_TIMING") or feed.Timing(),
+        stop=given.streams.stop,
+        gone=feed.either(browser_gone, login_ended),
+    )
+    try:  # the slot last: nothing can fail between taking it and Held giving it back
+        give_back = given.streams.slots.take(int(g.trainer["id"]))
+    except Full as full:
+        headers = {"Retry-After": RETRY_AFTER}
+        return Response(str(full), 429, mimetype="text/plain", headers=headers)
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return Response(Held(body, give_back), mimetype="text/event-stream", headers=headers)
 
 
-def fingerprint(db: Session, workshop_id: int, code: str) -> Fingerprint | None:
-    """What changes whenever anything a live view shows may have changed; None: no workshop."""
-    ours = PracticeSession.workshop_code == code
-    our_turns = TurnRecord.session_id.in_(select(PracticeSession.id).where(ours))
-    row = db.execute(
-        select(
-            Workshop.status, Workshop.show_names, Workshop.beamer_tip,
-            select(func.count(TurnRecord.id)).where(our_turns).scalar_subquery(),
-            select(func.max(TurnRecord.id)).where(our_turns).scalar_subquery(),
-            select(func.count(PracticeSession.id)).where(ours).scalar_subquery(),
-            select(func.count(PracticeSession.ended_at)).where(ours).scalar_subquery(),
-            select(func.count(WorkshopMember.id))
-            .where(WorkshopMember.workshop_id == workshop_id).scalar_subquery(),
-        ).where(Workshop.id == workshop_id)
-    ).first()  # fmt: skip
-    return tuple(row) if row is not None else None
-
-
-def message(snap: Snapshot, show_names: bool, beamer_tip: str | None, view: str) -> dict[str, Any]:
-    """One message's data, without the time it is sent."""
-    data = snap.to_dict()
-    chosen = next((t for t in snap.tips if t.id == beamer_tip), None)
-    data.update(
-        version=snap.version,
-        show_names=bool(show_names),
-        beamer_tip=chosen.id if chosen else None,
-        examples={"id": chosen.id, "heading": chosen.heading, "good": list(chosen.good),
-                  "poor": list(chosen.poor)} if chosen else None,
-    )  # fmt: skip
-    if view == "beamer" and not show_names:
-        data["participants"] = []  # not sent at all, so no page can show them
-    return data
-
-
-def encode(data: dict[str, Any]) -> str:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return f"event: snapshot\ndata: {body}\n\n"
-
-
-class SnapshotCache:
-    """The latest snapshot per workshop with its fingerprint, shared by an app's streams."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._items: dict[int, tuple[Fingerprint, Snapshot]] = {}
-
-    def get(self, workshop_id: int, mark: Fingerprint, build: Callable[[], Snapshot]) -> Snapshot:
-        with self._lock:
-            hit = self._items.get(workshop_id)
-        if hit is not None and hit[0] == mark:
-            return hit[1]
-        built = build()
-        with self._lock:
-            self._items[workshop_id] = (mark, built)
-        return built
-
-
-class WorkshopGone(LookupError):
-    """The workshop was removed while a stream was open."""
-
-
-@dataclass
-class Feed:
-    """One stream's view of one workshop: polls, and says what to send when anything changed."""
-
-    make_session: sessionmaker[Session]
-    catalogues: Catalogues
-    cache: SnapshotCache
-    workshop_id: int
-    code: str
-    view: str
-    last_mark: Fingerprint | None = None
-
-    def poll(self) -> dict[str, Any] | None:
-        """The message's data when the fingerprint changed, else None."""
-        with self.make_session() as db:  # a short session per poll, never the request's
-            mark = fingerprint(db, self.workshop_id, self.code)
-            if mark is None:
-                raise WorkshopGone(self.workshop_id)
-            if mark == self.last_mark:
-                return None
-
-            def build() -> Snapshot:
-                workshop = db.get(Workshop, self.workshop_id)
-                if workshop is None:
-                    raise WorkshopGone(self.workshop_id)
-                return snapshot(db, workshop, self.catalogues)
-
-            snap = self.cache.get(self.workshop_id, mark, build)
-            self.last_mark = mark
-            _status, show_names, beamer_tip = mark[:3]
-            return message(snap, bool(show_names), beamer_tip, self.view)
-
-
-def events(
-    feed: Feed,
-    *,
-    once: bool = False,
-    timing: Timing = Timing(),
-    stop: threading.Event | None = None,
-    gone: Callable[[], bool] = lambda: False,
-) -> Iterator[str]:
-    """The text of the event stream: snapshots when they change, heartbeats in between."""
-    stop = stop or threading.Event()
-    started = last_write = time.monotonic()
-    last_data: dict[str, Any] | None = None
-    if not once:
-        yield f"retry: {RETRY_MS}\n\n"
-    while not stop.is_set() and not gone():
-        try:
-            data = feed.poll()
-        except WorkshopGone:
-            return
-        except SQLAlchemyError as exc:  # the database is busy or away: try again next time
-            log.warning("workshop stream %s: %s", feed.workshop_id, exc)
-            feed.last_mark, data = None, None
-        now = time.monotonic()
-        if data is not None and data != last_data:
-            last_data, last_write = data, now
-            yield encode({**data, "sent_at": time.time()})
-            if once:
-                return
-        elif now - last_write >= timing.heartbeat:
-            last_write = now
-            yield ": heartbeat\n\n"
-        if now - started >= timing.lifetime:
-            return
-        stop.wait(timing.poll)
-
-
-@dataclass(frozen=True)
-class Limits:
-    per_trainer: int = 4
-    total: int = 8
-    """Half of serving.THREADS: the other half serves pages."""
-
-
-class Full(Exception):
-    """No stream slot free; the message says why, in Dutch."""
-
-
-class Slots:
-    """Open streams per trainer and in total (thread-safe; one process, in memory)."""
-
-    def __init__(self, limits: Limits = Limits()) -> None:
-        self.limits = limits
-        self._lock = threading.Lock()
-        self._open: dict[int, int] = {}
-
-    def take(self, trainer_id: int) -> Callable[[], None]:
-        """Take a slot, or raise Full; returns the function that gives it back (once)."""
-        with self._lock:
-            if self._open.get(trainer_id, 0) >= self.limits.per_trainer:
-                raise Full(
-                    f"Je hebt al {self.limits.per_trainer} live-pagina's of beamers open. "
-                    "Sluit er een en probeer het dan opnieuw."
-                )
-            if sum(self._open.values()) >= self.limits.total:
-                raise Full("Er staan nu te veel live-pagina's en beamers open. "
-                           "Probeer het over een minuut opnieuw.")  # fmt: skip
-            self._open[trainer_id] = self._open.get(trainer_id, 0) + 1
-        given_back = threading.Event()
-
-        def give_back() -> None:
-            with self._lock:
-                if given_back.is_set():
-                    return
-                given_back.set()
-                left = self._open.get(trainer_id, 1) - 1
-                if left > 0:
-                    self._open[trainer_id] = left
-                else:
-                    self._open.pop(trainer_id, None)
-
-        return give_back
-
-    def count(self, trainer_id: int | None = None) -> int:
-        with self._lock:
-            return sum(self._open.values()) if trainer_id is None else self._open.get(trainer_id, 0)
-
-
-class Held:
-    """A stream's body that gives its slot back at its end, on an error or when closed.
-
-    The server calls close() when the browser has gone or the server stops; a plain
-    generator's `finally` would not run if it was closed before it started.
-    """
-
-    def __init__(self, body: Iterator[str], give_back: Callable[[], None]) -> None:
-        self._body = body
-        self._give_back = give_back
-
-    def __iter__(self) -> Held:
-        return self
-
-    def __next__(self) -> str:
-        try:
-            return next(self._body)
-        except BaseException:
-            self.close()
-            raise
-
-    def close(self) -> None:
-        self._give_back()
-        close = getattr(self._body, "close", None)
-        if close is not None:
-            close()
-
-
-def either(*checks: Callable[[], bool]) -> Callable[[], bool]:
-    return lambda: any(check() for check in checks)
-
-
-def install(app: App) -> None:
-    """The app's shared snapshot cache, its stream slots and its switch to end all streams."""
-    app.extensions["coach_stream_stop"] = threading.Event()
-    app.extensions["coach_snapshot_cache"] = SnapshotCache()
-    app.extensions["coach_stream_slots"] = Slots(app.config.get("COACH_STREAM_LIMITS") or Limits())
-
-
-def stop_event(app: App) -> threading.Event:
-    event: threading.Event = app.extensions["coach_stream_stop"]
-    return event
-
-
-def stop_streams(app: App) -> None:
+def stop_streams(app: Flask) -> None:
     """End every open stream of the app at its next poll (before shutting a server down)."""
-    stop_event(app).set()
-
-
-def cache_of(app: App) -> SnapshotCache:
-    cache: SnapshotCache = app.extensions["coach_snapshot_cache"]
-    return cache
-
-
-def slots_of(app: App) -> Slots:
-    slots: Slots = app.extensions["coach_stream_slots"]
-    return slots
+    deps_of(app).streams.stop.set()

@@ -2,8 +2,8 @@
 the beamer, and read its report afterwards.
 
 The live page and the beamer update themselves from /stream (server-sent events,
-see stream.py). The facilitator's controls are forms on the workshop's page, each a
-POST with a CSRF token like every form of the dashboard.
+the streams blueprint in stream.py). The facilitator's controls are forms on the
+workshop's page, each a POST with a CSRF token like every form of the dashboard.
 """
 
 from __future__ import annotations
@@ -11,23 +11,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from flask.blueprints import BlueprintSetupState
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from dashboard import stream
-from dashboard.common import catalogues_of, download, sessions_of
+from dashboard.common import download, get_or_404
+from dashboard.deps import deps
 from gesprekscoach.storage.models import PracticeSession, Workshop, WorkshopMember
 from gesprekscoach.workshops.figures import snapshot
 from gesprekscoach.workshops.report import build_workshop_report, report_csv
@@ -42,40 +30,26 @@ FORM_LABELS = {
 LIST_LIMIT = 200
 
 
-@blueprint.record_once
-def _install(state: BlueprintSetupState) -> None:
-    stream.install(state.app)
-
-
 @blueprint.app_context_processor
 def _labels() -> dict[str, Any]:
     return {"status_labels": STATUS_LABELS, "form_labels": FORM_LABELS}
 
 
-def _workshop(workshop_id: int) -> Workshop:
-    workshop = g.db.get(Workshop, workshop_id)
-    if workshop is None:
-        abort(404)
-    return workshop
+def _counts(column: Any, values: list[Any]) -> dict[Any, int]:
+    """How many rows have each of these values in `column` (absent: none)."""
+    query = select(column, func.count()).where(column.in_(values)).group_by(column)
+    return dict(g.db.execute(query).all())
 
 
 @blueprint.get("")
 def index() -> Any:
-    workshops = g.db.execute(
-        select(Workshop).order_by(Workshop.day.desc(), Workshop.id.desc()).limit(LIST_LIMIT)
-    ).scalars().all()  # fmt: skip
-    codes = [w.code for w in workshops]
-    sessions = {code: n for code, n in g.db.execute(
-        select(PracticeSession.workshop_code, func.count())
-        .where(PracticeSession.workshop_code.in_(codes)).group_by(PracticeSession.workshop_code)
-    )}  # fmt: skip
-    members = {ident: n for ident, n in g.db.execute(
-        select(WorkshopMember.workshop_id, func.count())
-        .where(WorkshopMember.workshop_id.in_([w.id for w in workshops]))
-        .group_by(WorkshopMember.workshop_id)
-    )}  # fmt: skip
-    return render_template("workshops.html", workshops=workshops, sessions=sessions,
-                           members=members)  # fmt: skip
+    newest_first = (Workshop.day.desc(), Workshop.id.desc())
+    workshops = g.db.scalars(select(Workshop).order_by(*newest_first).limit(LIST_LIMIT)).all()
+    sessions = _counts(PracticeSession.workshop_code, [w.code for w in workshops])
+    members = _counts(WorkshopMember.workshop_id, [w.id for w in workshops])
+    return render_template(
+        "workshops.html", workshops=workshops, sessions=sessions, members=members
+    )
 
 
 def _plan(form: Any) -> WorkshopPlan:
@@ -89,20 +63,27 @@ def _plan(form: Any) -> WorkshopPlan:
     except ValueError:
         raise WorkshopError("Geef de duur in hele minuten, bijvoorbeeld 20.") from None
     return WorkshopPlan(
-        name=(form.get("name") or "").strip(), day=day,
+        name=(form.get("name") or "").strip(),
+        day=day,
         persona_ids=tuple(dict.fromkeys(form.getlist("persona"))),
-        form=form.get("form") or "", hints=form.get("hints") == "1", minutes=minutes,
-    )  # fmt: skip
+        form=form.get("form") or "",
+        hints=form.get("hints") == "1",
+        minutes=minutes,
+    )
 
 
 @blueprint.route("/nieuw", methods=["GET", "POST"])
 def new() -> Any:
-    personas = list(catalogues_of(current_app).personas)
+    personas = list(deps().catalogues.personas)
 
     def page(error: str | None = None) -> str:
-        form = request.form if request.method == "POST" else None
-        return render_template("workshop_new.html", personas=personas, form=form, error=error,
-                               today_iso=date.today().isoformat())  # fmt: skip
+        return render_template(
+            "workshop_new.html",
+            personas=personas,
+            form=request.form if request.method == "POST" else None,
+            error=error,
+            today_iso=date.today().isoformat(),
+        )
 
     if request.method == "GET":
         return page()
@@ -119,9 +100,10 @@ def new() -> Any:
 
 @blueprint.get("/<int:workshop_id>")
 def detail(workshop_id: int) -> Any:
-    workshop = _workshop(workshop_id)
-    snap = snapshot(g.db, workshop, catalogues_of(current_app))
-    personas = catalogues_of(current_app).personas.personas
+    workshop = get_or_404(Workshop, workshop_id)
+    catalogues = deps().catalogues
+    snap = snapshot(g.db, workshop, catalogues)
+    personas = catalogues.personas.personas
     names = [personas[p].name if p in personas else p for p in workshop.persona_ids or []]
     return render_template("workshop.html", w=workshop, snap=snap, persona_names=names)
 
@@ -132,85 +114,65 @@ def _back(workshop: Workshop, anchor: str = "") -> Any:
 
 @blueprint.post("/<int:workshop_id>/stand")
 def change_status(workshop_id: int) -> Any:
-    workshop = _workshop(workshop_id)
+    workshop = get_or_404(Workshop, workshop_id)
     status = request.form.get("status", "")
     if status not in ("open", "gesloten"):
         abort(400)
     set_status(g.db, workshop, status)
     g.db.commit()
-    flash("Het werkatelier is open: deelnemers kunnen nu meedoen." if status == "open"
-          else "Het werkatelier is gesloten: nieuwe gesprekken tellen niet meer mee.")  # fmt: skip
+    if status == "open":
+        flash("Het werkatelier is open: deelnemers kunnen nu meedoen.")
+    else:
+        flash("Het werkatelier is gesloten: nieuwe gesprekken tellen niet meer mee.")
     return _back(workshop)
 
 
 @blueprint.post("/<int:workshop_id>/beamer-tip")
 def choose_tip(workshop_id: int) -> Any:
-    workshop = _workshop(workshop_id)
+    workshop = get_or_404(Workshop, workshop_id)
     tip = request.form.get("tip", "")
-    if tip and tip not in catalogues_of(current_app).tips:
+    if tip and tip not in deps().catalogues.tips:
         abort(400)
     workshop.beamer_tip = tip or None
     g.db.commit()
-    flash(f"De beamer toont nu voorbeeldzinnen bij tip {tip}." if tip
-          else "De beamer toont weer het overzicht.")  # fmt: skip
+    if tip:
+        flash(f"De beamer toont nu voorbeeldzinnen bij tip {tip}.")
+    else:
+        flash("De beamer toont weer het overzicht.")
     return _back(workshop, "#beamer")
 
 
 @blueprint.post("/<int:workshop_id>/namen")
 def show_names(workshop_id: int) -> Any:
-    workshop = _workshop(workshop_id)
+    workshop = get_or_404(Workshop, workshop_id)
     workshop.show_names = request.form.get("show") == "1"
     g.db.commit()
-    flash("De beamer toont nu de namen van de deelnemers." if workshop.show_names
-          else "De beamer toont geen namen meer.")  # fmt: skip
+    if workshop.show_names:
+        flash("De beamer toont nu de namen van de deelnemers.")
+    else:
+        flash("De beamer toont geen namen meer.")
     return _back(workshop, "#beamer")
 
 
 @blueprint.get("/<int:workshop_id>/live")
 def live(workshop_id: int) -> Any:
-    return render_template("workshop_live.html", w=_workshop(workshop_id))
+    return render_template("workshop_live.html", w=get_or_404(Workshop, workshop_id))
 
 
 @blueprint.get("/<int:workshop_id>/beamer")
 def beamer(workshop_id: int) -> Any:
-    return render_template("workshop_beamer.html", w=_workshop(workshop_id))
-
-
-@blueprint.get("/<int:workshop_id>/stream")
-def events(workshop_id: int) -> Response:
-    workshop = _workshop(workshop_id)
-    view = request.args.get("view", "live")
-    if view not in stream.VIEWS:
-        abort(400)
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    feed = stream.Feed(sessions_of(app), catalogues_of(app), stream.cache_of(app),
-                       int(workshop.id), str(workshop.code), view)  # fmt: skip
-    g.db.close()  # the stream polls with short sessions of its own
-    disconnected = request.environ.get("waitress.client_disconnected")
-    body = stream.events(
-        feed, once=request.args.get("once") == "1",
-        timing=app.config.get("COACH_STREAM_TIMING") or stream.Timing(),
-        stop=stream.stop_event(app),
-        gone=stream.either(disconnected if callable(disconnected) else bool,
-                          app.extensions["coach_login_watch"]()),
-    )  # fmt: skip
-    try:  # the slot last: nothing can fail between taking it and Held giving it back
-        give_back = stream.slots_of(app).take(int(g.trainer["id"]))
-    except stream.Full as full:
-        return Response(str(full), 429, mimetype="text/plain", headers={"Retry-After": "15"})
-    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-    return Response(stream.Held(body, give_back), mimetype="text/event-stream", headers=headers)
+    return render_template("workshop_beamer.html", w=get_or_404(Workshop, workshop_id))
 
 
 @blueprint.get("/<int:workshop_id>/verslag")
 def report(workshop_id: int) -> Any:
-    workshop = _workshop(workshop_id)
-    result = build_workshop_report(g.db, workshop, catalogues_of(current_app))
+    workshop = get_or_404(Workshop, workshop_id)
+    result = build_workshop_report(g.db, workshop, deps().catalogues)
     return render_template("workshop_report.html", w=workshop, report=result)
 
 
 @blueprint.get("/<int:workshop_id>/verslag.csv")
 def report_download(workshop_id: int) -> Response:
-    workshop = _workshop(workshop_id)
-    result = build_workshop_report(g.db, workshop, catalogues_of(current_app))
+    workshop = get_or_404(Workshop, workshop_id)
+    result = build_workshop_report(g.db, workshop, deps().catalogues)
     return download(report_csv(result), "text/csv", f"werkatelier-{workshop.code}.csv")

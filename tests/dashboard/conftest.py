@@ -27,38 +27,58 @@ from gesprekscoach.domain import Catalogues
 from gesprekscoach.storage.db import make_engine, session_factory
 from gesprekscoach.storage.migrate import upgrade
 from gesprekscoach.storage.repository import (
+    LoggedTurn,
     SessionEnd,
     SessionStart,
-    TurnData,
     Who,
     pseudonym,
     record_end,
     record_start,
     record_turn,
 )
+from gesprekscoach.turn import Standing, TurnEvent
 
 PASSWORD = "een-lang-wachtwoord"
 HOSTILE = "<script>alert(1)</script> Wat heeft u nodig?"
 
 
+def seed_report(first_text: str) -> dict[str, Any]:
+    """A session report as the feedback makes it: one tip credited for the first message."""
+    evidence = {"turn": 1, "text": first_text, "note": "goed"}
+    tip = {"id": "CK-B3", "heading": "Vraag", "status": "credited", "evidence": [evidence]}
+    return {"tips": [{**tip, "advice": "Goed gedaan."}]}
+
+
+def seed_turn(persona: str, number: int, text: str, catalogues: Catalogues) -> TurnEvent:
+    return TurnEvent(
+        number=number,
+        persona=persona,
+        text=text,
+        reply="Goed.",
+        move="open_vraag",
+        before=Standing(40 + number - 1, 50),
+        after=Standing(40 + number, 50),
+        confidence=0.8,
+        language=catalogues.language.check(text),
+        coaching=("Tip van de coach",),
+    )
+
+
 def seed_sessions(engine: Engine, catalogues: Catalogues) -> None:
+    """Three ended sessions: Eva's with henk (a hostile first message) and marco, Bram's."""
+    people = [("Eva", "henk"), ("Eva", "marco"), ("Bram", "samira")]
     with session_factory(engine)() as db, db.begin():
         add_trainer(db, "trainer", PASSWORD)
-        for i, (name, persona) in enumerate(
-            [("Eva", "henk"), ("Eva", "marco"), ("Bram", "samira")]
-        ):
+        for i, (name, persona) in enumerate(people):
             # A display name as an adapter could set it (the channels store pseudonyms).
             who = Who("terminal", pseudonym("terminal", name, "salt"), name)
             record_start(db, SessionStart(f"s{i}", who, persona, "t", "oefenen", i))
             texts = [HOSTILE if i == 0 else "Hoe gaat het?", "Conform de beschikking."]
             for n, text in enumerate(texts, 1):
-                lang = catalogues.language.check(text).to_dict()
-                record_turn(db, TurnData(f"s{i}", n, text, "open_vraag", 0.8, "Goed.",
-                                         40 + n, 50, lang, ["Tip van de coach"]))  # fmt: skip
-            record_end(db, SessionEnd(f"s{i}", i == 0, 1 if i == 0 else None, 42.0, {
-                "tips": [{"id": "CK-B3", "heading": "Vraag", "status": "credited",
-                          "evidence": [{"turn": 1, "text": texts[0], "note": "goed"}],
-                          "advice": "Goed gedaan."}]}))  # fmt: skip
+                record_turn(db, LoggedTurn(f"s{i}", seed_turn(persona, n, text, catalogues)))
+            need_turn = 1 if i == 0 else None
+            end = SessionEnd(f"s{i}", i == 0, need_turn, 42.0, seed_report(texts[0]))
+            record_end(db, end)
 
 
 @pytest.fixture
@@ -88,10 +108,16 @@ def clock() -> Clock:
 def app(engine: Engine, catalogues: Catalogues, clock: Clock) -> Flask:
     themes = catalogues.tips.theme_of
     return create_app(
-        str(engine.url), "test-secret", move_ids=catalogues.moves.ids, tip_themes=themes,
+        str(engine.url),
+        "test-secret",
+        move_ids=catalogues.moves.ids,
+        tip_themes=themes,
         move_labels={m.id: m.label for m in catalogues.moves.moves.values()},
-        engine=engine, session_minutes=60, clock=clock, catalogues=catalogues,
-    )  # fmt: skip
+        engine=engine,
+        session_minutes=60,
+        clock=clock,
+        catalogues=catalogues,
+    )
 
 
 @pytest.fixture
@@ -107,8 +133,9 @@ def csrf(client: FlaskClient, path: str = "/login") -> str:
 
 
 def login(client: FlaskClient, password: str = PASSWORD) -> Any:
-    return client.post("/login", data={"username": "trainer", "password": password,
-                                       "csrf_token": csrf(client)})  # fmt: skip
+    return client.post(
+        "/login", data={"username": "trainer", "password": password, "csrf_token": csrf(client)}
+    )
 
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -51,8 +51,11 @@ def csrf_token(http: requests.Session, url: str) -> str:
 def http_login(base: str, password: str = PASSWORD) -> requests.Session:
     """A requests session logged in as the seeded trainer."""
     http = requests.Session()
-    form = {"username": "trainer", "password": password,
-            "csrf_token": csrf_token(http, base + "/login")}  # fmt: skip
+    form = {
+        "username": "trainer",
+        "password": password,
+        "csrf_token": csrf_token(http, base + "/login"),
+    }
     response = http.post(base + "/login", data=form, timeout=10, allow_redirects=False)
     assert response.status_code == 302, response.status_code
     return http

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +14,22 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from gesprekscoach.domain import Catalogues
 from gesprekscoach.storage.db import session_factory
-from gesprekscoach.storage.models import Comment, LabelCorrection, TurnRecord
+from gesprekscoach.storage.models import (
+    Casemanager,
+    Comment,
+    LabelCorrection,
+    LoginSession,
+    PracticeSession,
+    Trainer,
+    TurnRecord,
+    Workshop,
+    WorkshopMember,
+)
 from tests.dashboard.conftest import Clock, csrf, login
+from tests.dashboard.workshop_data import workshop_id, workshop_row
+from tests.workshops.conftest import new_workshop
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,12 +40,80 @@ def test_every_page_but_login_needs_a_trainer(client: FlaskClient, path: str) ->
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_posts_without_login_go_nowhere(client: FlaskClient, engine: Engine) -> None:
-    token = csrf(client)
-    client.post("/sessions/s0/comments", data={"text": "hoi", "csrf_token": token})
-    client.post("/turns/1/move", data={"move": "empathie", "csrf_token": token})
+COUNTED = (
+    Comment,
+    LabelCorrection,
+    Workshop,
+    WorkshopMember,
+    Trainer,
+    LoginSession,
+    Casemanager,
+    PracticeSession,
+    TurnRecord,
+)
+"""The tables a dashboard form can add rows to, or remove them from."""
+NEW_WORKSHOP = {
+    "name": "X",
+    "day": "2026-05-01",
+    "persona": "henk",
+    "form": "parallel",
+    "minutes": "20",
+}
+
+
+def counts(engine: Engine) -> dict[str, int]:
     with session_factory(engine)() as db:
-        assert db.execute(select(func.count()).select_from(Comment)).scalar_one() == 0
+        return {
+            model.__tablename__: db.execute(select(func.count()).select_from(model)).scalar_one()
+            for model in COUNTED
+        }
+
+
+def first_turn(engine: Engine, session_id: str) -> TurnRecord:
+    with session_factory(engine)() as db:
+        query = select(TurnRecord).where(TurnRecord.session_id == session_id)
+        turn = db.execute(query.order_by(TurnRecord.number)).scalars().first()
+        assert turn is not None
+        return turn
+
+
+def casemanager_of(engine: Engine, session_id: str) -> int:
+    with session_factory(engine)() as db:
+        session = db.get(PracticeSession, session_id)
+        assert session is not None
+        return int(session.casemanager_id)
+
+
+def test_posts_without_login_go_nowhere(
+    client: FlaskClient, engine: Engine, catalogues: Catalogues
+) -> None:
+    ident = workshop_id(engine, new_workshop(engine, catalogues))
+    turn_id, person_id = first_turn(engine, "s0").id, casemanager_of(engine, "s0")
+    posts = [
+        ("/sessions/s0/comments", {"text": "hoi", "turn_id": turn_id}),
+        (f"/turns/{turn_id}/move", {"move": "doorvragen"}),
+        ("/werkateliers/nieuw", NEW_WORKSHOP),
+        (f"/werkateliers/{ident}/stand", {"status": "gesloten"}),
+        (f"/casemanagers/{person_id}/verwijderen", {"confirm": "Eva"}),
+        ("/logout", {}),
+    ]
+    before = counts(engine)
+    token = csrf(client)
+    for path, data in posts:
+        response = client.post(path, data={**data, "csrf_token": token})
+        assert response.status_code == 302, path
+        assert response.headers["Location"].startswith("/login?next="), path
+    assert counts(engine) == before
+    assert workshop_row(engine, ident).status == "open"
+    login(client)  # the same forms from a trainer do add rows: it was the login that was missing
+    token = csrf(client, "/")
+    for path, data in posts[:3]:
+        assert client.post(path, data={**data, "csrf_token": token}).status_code == 302, path
+    after = counts(engine)
+    added = {
+        table: after[table] - before[table] for table in after if after[table] != before[table]
+    }
+    assert added == {"comments": 1, "label_corrections": 1, "workshops": 1, "login_sessions": 1}
 
 
 def test_wrong_password_is_refused(client: FlaskClient) -> None:
@@ -87,13 +171,12 @@ def test_transcript_is_escaped(client: FlaskClient) -> None:
 
 def test_comment_and_correction(client: FlaskClient, engine: Engine) -> None:
     login(client)
-    with session_factory(engine)() as db:
-        turn = db.execute(select(TurnRecord).where(TurnRecord.session_id == "s1")).scalars().first()
-        assert turn is not None
-        turn_id = turn.id
+    turn_id = first_turn(engine, "s1").id
     token = csrf(client, "/sessions/s1")
-    client.post("/sessions/s1/comments", data={"text": "Mooie open vraag", "turn_id": turn_id,
-                                               "csrf_token": token})  # fmt: skip
+    client.post(
+        "/sessions/s1/comments",
+        data={"text": "Mooie open vraag", "turn_id": turn_id, "csrf_token": token},
+    )
     client.post(f"/turns/{turn_id}/move", data={"move": "doorvragen", "csrf_token": token})
     page = client.get("/sessions/s1").get_data(as_text=True)
     assert "Mooie open vraag" in page and "gecorrigeerd naar" in page
@@ -108,8 +191,9 @@ def test_comment_and_correction(client: FlaskClient, engine: Engine) -> None:
     assert "1 sessie " in client.get("/?comments=1").get_data(as_text=True)
 
 
-def test_nlu_export_is_rasa_training_data(client: FlaskClient, engine: Engine,
-                                          tmp_path: Path) -> None:  # fmt: skip
+def test_nlu_export_is_rasa_training_data(
+    client: FlaskClient, engine: Engine, tmp_path: Path
+) -> None:
     from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
     login(client)
@@ -127,11 +211,16 @@ def test_nlu_export_is_rasa_training_data(client: FlaskClient, engine: Engine,
     path = tmp_path / "nlu" / "correcties.yml"
     path.parent.mkdir()
     path.write_text(export, encoding="utf-8")
+    validate = [sys.executable, "-m", "rasa", "data", "validate"]
+    domain = ["--domain", str(ROOT / "domain.yml")]
+    data_files = ["--data", str(path.parent), str(ROOT / "data/rules.yml")]
     result = subprocess.run(
-        [sys.executable, "-m", "rasa", "data", "validate", "--domain", str(ROOT / "domain.yml"),
-         "--data", str(path.parent), str(ROOT / "data/rules.yml")],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
-    )  # fmt: skip
+        [*validate, *domain, *data_files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
 
 
@@ -142,32 +231,27 @@ def test_chart_is_a_png(client: FlaskClient) -> None:
     assert client.get("/sessions/bestaat-niet").status_code == 404
 
 
-def test_exports_of_a_filtered_list_and_one_session(client: FlaskClient) -> None:
-    import csv
-    import io
-    import json
+def csv_rows(client: FlaskClient, path: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(client.get(path).get_data(as_text=True))))
 
+
+def test_exports_of_a_filtered_list_and_one_session(client: FlaskClient) -> None:
     login(client)
-    rows = list(csv.reader(io.StringIO(client.get("/export/sessions.csv?casemanager=Eva")
-                                       .get_data(as_text=True))))  # fmt: skip
+    rows = csv_rows(client, "/export/sessions.csv?casemanager=Eva")
     assert rows[0][:3] == ["sessie", "casemanager", "inwoner"] and len(rows) == 3
     assert {r[1] for r in rows[1:]} == {"Eva"}
     data = json.loads(client.get("/export/sessions.json").get_data(as_text=True))
     assert len(data) == 3 and all("turns" in s for s in data)
     one = json.loads(client.get("/sessions/s0/export.json").get_data(as_text=True))
     assert one[0]["turns"][0]["text"].startswith("<script>")
-    turns = list(csv.reader(io.StringIO(client.get("/sessions/s0/export.csv")
-                                        .get_data(as_text=True))))  # fmt: skip
+    turns = csv_rows(client, "/sessions/s0/export.csv")
     assert turns[0][0] == "bericht" and len(turns) == 3
     assert client.get("/export/sessions.xml").status_code == 404
 
 
 def test_progress_page_and_chart(client: FlaskClient, engine: Engine) -> None:
     login(client)
-    with session_factory(engine)() as db:
-        from gesprekscoach.storage.models import PracticeSession
-
-        person_id = db.get(PracticeSession, "s0").casemanager_id  # type: ignore[union-attr]
+    person_id = casemanager_of(engine, "s0")
     page = client.get(f"/casemanagers/{person_id}").get_data(as_text=True)
     assert "Voortgang van Eva" in page and "2 sessies" in page and "CK-B3" in page
     chart = client.get(f"/casemanagers/{person_id}/progress.png")
@@ -177,15 +261,13 @@ def test_progress_page_and_chart(client: FlaskClient, engine: Engine) -> None:
 def test_erasure_needs_confirmation_and_removes_everything(
     client: FlaskClient, engine: Engine
 ) -> None:
-    from gesprekscoach.storage.models import Casemanager, PracticeSession
-
     login(client)
-    with session_factory(engine)() as db:
-        person_id = db.get(PracticeSession, "s0").casemanager_id  # type: ignore[union-attr]
+    person_id = casemanager_of(engine, "s0")
     token = csrf(client, f"/casemanagers/{person_id}/verwijderen")
     client.post("/sessions/s0/comments", data={"text": "weg ermee", "csrf_token": token})
-    wrong = client.post(f"/casemanagers/{person_id}/verwijderen",
-                        data={"confirm": "eva", "csrf_token": token})  # fmt: skip
+    wrong = client.post(
+        f"/casemanagers/{person_id}/verwijderen", data={"confirm": "eva", "csrf_token": token}
+    )
     assert wrong.status_code == 400
     done = client.post(
         f"/casemanagers/{person_id}/verwijderen",

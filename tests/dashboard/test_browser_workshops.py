@@ -36,9 +36,13 @@ def trainer_opens(page: Page, base: str, path: str) -> None:
 
 
 def test_the_beamer_follows_the_room_by_itself(
-    live_server: str, page: Page, engine: Engine, catalogues: Catalogues,
-    workshop: tuple[int, str], request: pytest.FixtureRequest,
-) -> None:  # fmt: skip
+    live_server: str,
+    page: Page,
+    engine: Engine,
+    catalogues: Catalogues,
+    workshop: tuple[int, str],
+    request: pytest.FixtureRequest,
+) -> None:
     ident, code = workshop
     with artifact_on_failure(page, request.node.name):
         trainer_opens(page, live_server, f"/werkateliers/{ident}/beamer")
@@ -70,9 +74,14 @@ def test_the_beamer_follows_the_room_by_itself(
 
 
 def test_the_facilitator_puts_a_tip_on_the_beamer(
-    live_server: str, page: Page, engine: Engine, catalogues: Catalogues, dialogs: Dialogs,
-    workshop: tuple[int, str], request: pytest.FixtureRequest,
-) -> None:  # fmt: skip
+    live_server: str,
+    page: Page,
+    engine: Engine,
+    catalogues: Catalogues,
+    dialogs: Dialogs,
+    workshop: tuple[int, str],
+    request: pytest.FixtureRequest,
+) -> None:
     ident, code = workshop
     practise(engine, catalogues, "t-eva", "henk", GOOD, meta("Eva", code))
     practise(engine, catalogues, "t-bram", "henk", [*RUSHED, HOSTILE_LINE], meta("Bram", code))
@@ -111,9 +120,13 @@ def test_the_facilitator_puts_a_tip_on_the_beamer(
 
 
 def test_the_live_page_follows_each_participant(
-    live_server: str, page: Page, engine: Engine, catalogues: Catalogues,
-    workshop: tuple[int, str], request: pytest.FixtureRequest,
-) -> None:  # fmt: skip
+    live_server: str,
+    page: Page,
+    engine: Engine,
+    catalogues: Catalogues,
+    workshop: tuple[int, str],
+    request: pytest.FixtureRequest,
+) -> None:
     ident, code = workshop
     with artifact_on_failure(page, request.node.name):
         trainer_opens(page, live_server, f"/werkateliers/{ident}/live")
@@ -130,9 +143,12 @@ def test_the_live_page_follows_each_participant(
 
 
 def test_create_open_and_print_the_report(
-    live_server: str, page: Page, engine: Engine, catalogues: Catalogues,
+    live_server: str,
+    page: Page,
+    engine: Engine,
+    catalogues: Catalogues,
     request: pytest.FixtureRequest,
-) -> None:  # fmt: skip
+) -> None:
     with artifact_on_failure(page, request.node.name):
         log_in(page, live_server)
         page.get_by_role("link", name="Werkateliers").click()

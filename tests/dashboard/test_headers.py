@@ -17,9 +17,18 @@ from gesprekscoach.domain import Catalogues
 from tests.dashboard.conftest import artifact_on_failure, csrf, log_in, login
 from tests.dashboard.workshop_data import logged_group
 
-PAGES = ["/", "/sessions/s0", "/werkateliers", "/werkateliers/nieuw", "/werkateliers/{id}",
-         "/werkateliers/{id}/live", "/werkateliers/{id}/beamer", "/werkateliers/{id}/verslag",
-         "/casemanagers/1", "/casemanagers/1/verwijderen"]  # fmt: skip
+PAGES = [
+    "/",
+    "/sessions/s0",
+    "/werkateliers",
+    "/werkateliers/nieuw",
+    "/werkateliers/{id}",
+    "/werkateliers/{id}/live",
+    "/werkateliers/{id}/beamer",
+    "/werkateliers/{id}/verslag",
+    "/casemanagers/1",
+    "/casemanagers/1/verwijderen",
+]
 
 
 def directives(response: object) -> dict[str, str]:
@@ -35,8 +44,11 @@ def test_every_response_carries_the_security_headers(
     responses = [client.get("/login")]
     login(client)
     responses += [client.get(p.format(id=ident)) for p in PAGES]
-    responses += [client.get("/export/sessions.csv"), client.get("/sessions/s0/chart.png"),
-                  client.get("/bestaat-niet")]  # fmt: skip
+    responses += [
+        client.get("/export/sessions.csv"),
+        client.get("/sessions/s0/chart.png"),
+        client.get("/bestaat-niet"),
+    ]
     for response in responses:
         csp = directives(response)
         assert csp["default-src"] == "'self'" and csp["script-src"] == "'self'"
@@ -73,11 +85,14 @@ def test_the_cookie_is_httponly_and_lax_and_secure_only_on_request(
     response = login(client)
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
-    secure = create_app(str(engine.url), "test-secret", engine=engine, catalogues=catalogues,
-                        secure_cookies=True).test_client()  # fmt: skip
+    secure = create_app(
+        str(engine.url), "test-secret", engine=engine, catalogues=catalogues, secure_cookies=True
+    ).test_client()
     token = csrf(secure)
-    answer = secure.post("/login", data={"username": "trainer", "password": "een-lang-wachtwoord",
-                                         "csrf_token": token})  # fmt: skip
+    answer = secure.post(
+        "/login",
+        data={"username": "trainer", "password": "een-lang-wachtwoord", "csrf_token": token},
+    )
     cookie = answer.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert answer.headers["Strict-Transport-Security"].startswith("max-age=")
@@ -102,9 +117,12 @@ window.print = function () { window.printed = true; };
 
 
 def test_the_policy_blocks_nothing_the_dashboard_uses(
-    live_server: str, page: Page, engine: Engine, catalogues: Catalogues,
+    live_server: str,
+    page: Page,
+    engine: Engine,
+    catalogues: Catalogues,
     request: pytest.FixtureRequest,
-) -> None:  # fmt: skip
+) -> None:
     ident, _, _ = logged_group(engine, catalogues)
     page.add_init_script(WATCH_CSP)
     with artifact_on_failure(page, request.node.name):

@@ -23,9 +23,11 @@ REFUSED = "Te veel mislukte inlogpogingen"
 
 
 def attempt(client: FlaskClient, username: str, password: str, address: str = "10.0.0.1") -> Any:
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": csrf(client)},
-                       environ_base={"REMOTE_ADDR": address})  # fmt: skip
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf(client)},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def test_the_right_password_is_refused_after_five_wrong_ones(
@@ -96,29 +98,46 @@ def test_parallel_attempts_cannot_slip_past_the_count() -> None:
 
 
 EVIL_NEXT = [
-    "//evil.example", "/\\evil.example", "/\t/evil.example", "https://evil.example/",
-    "javascript:alert(1)", "\\\\evil.example", "/\r\n/evil.example", "/\x01/evil.example",
-    "///evil.example", "http:/evil.example", "/ /evil.example", "evil.example",
-    "/\u3000/evil.example", "/\\/evil.example",
-]  # fmt: skip
+    "//evil.example",
+    "/\\evil.example",
+    "/\t/evil.example",
+    "https://evil.example/",
+    "javascript:alert(1)",
+    "\\\\evil.example",
+    "/\r\n/evil.example",
+    "/\x01/evil.example",
+    "///evil.example",
+    "http:/evil.example",
+    "/ /evil.example",
+    "evil.example",
+    "/\u3000/evil.example",
+    "/\\/evil.example",
+]
 
 
 @pytest.mark.parametrize("target", EVIL_NEXT)
 def test_the_page_after_login_stays_on_this_site(client: FlaskClient, target: str) -> None:
-    response = client.post("/login", query_string={"next": target}, data={
-        "username": "trainer", "password": PASSWORD, "csrf_token": csrf(client)})  # fmt: skip
+    response = client.post(
+        "/login",
+        query_string={"next": target},
+        data={"username": "trainer", "password": PASSWORD, "csrf_token": csrf(client)},
+    )
     assert response.status_code == 302
     assert response.headers["Location"] in ("/", "http://localhost/")
 
 
 def test_the_raw_attack_url_goes_to_the_sessions_page(client: FlaskClient) -> None:
     token = csrf(client)
-    response = client.post("/login?next=/%09/evil.example", data={
-        "username": "trainer", "password": PASSWORD, "csrf_token": token})  # fmt: skip
+    response = client.post(
+        "/login?next=/%09/evil.example",
+        data={"username": "trainer", "password": PASSWORD, "csrf_token": token},
+    )
     assert response.headers["Location"] == "/"
     token = csrf(client)
-    good = client.post("/login?next=/sessions/s0%3Fx%3D1", data={
-        "username": "trainer", "password": PASSWORD, "csrf_token": token})  # fmt: skip
+    good = client.post(
+        "/login?next=/sessions/s0%3Fx%3D1",
+        data={"username": "trainer", "password": PASSWORD, "csrf_token": token},
+    )
     assert good.headers["Location"] == "/sessions/s0?x=1", "a local path is kept"
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from dashboard.stream import Feed, SnapshotCache, Timing, events
+from dashboard.feed import Feed, SnapshotCache, Timing, events
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.storage.db import session_factory
 from gesprekscoach.storage.models import Workshop

@@ -16,7 +16,9 @@ from playwright.sync_api import Page, expect
 from sqlalchemy.engine import Engine
 
 from dashboard import serving
-from dashboard.stream import Full, Held, Limits, Slots, Timing, slots_of
+from dashboard.deps import deps_of
+from dashboard.feed import Timing
+from dashboard.slots import Full, Held, Limits, Slots
 from gesprekscoach.domain import Catalogues
 from tests.dashboard.conftest import artifact_on_failure, csrf, log_in, login
 from tests.dashboard.servers import http_login, waitress_server
@@ -58,7 +60,7 @@ def test_streams_over_the_cap_get_429_and_pages_still_answer(
     finally:
         for response in streams:
             response.close()
-    slots = slots_of(app)
+    slots = deps_of(app).streams.slots
     assert eventually(lambda: slots.count() == 0), "a closed connection gives its slot back"
     again = trainer.get(url, stream=True, timeout=5)
     assert again.status_code == 200
@@ -70,7 +72,7 @@ def test_the_total_cap_leaves_threads_for_pages(
 ) -> None:
     assert Limits().total <= serving.THREADS // 2 and Limits().per_trainer < Limits().total
     app.config["COACH_STREAM_TIMING"] = QUICK
-    app.extensions["coach_stream_slots"] = Slots(Limits(per_trainer=4, total=3))
+    deps_of(app).streams.slots.limits = Limits(per_trainer=4, total=3)
     ident = workshop_id(engine, new_workshop(engine, catalogues))
     trainer = http_login(waitress_server)
     url = f"{waitress_server}/werkateliers/{ident}/stream?view=live"
@@ -88,7 +90,7 @@ def test_a_stream_gives_its_slot_back_at_its_end_and_at_logout(
 ) -> None:
     ident = workshop_id(engine, new_workshop(engine, catalogues))
     login(client)
-    slots = slots_of(app)
+    slots = deps_of(app).streams.slots
     for _ in range(6):  # more than the cap: each once-stream ends and gives its slot back
         response = client.get(f"/werkateliers/{ident}/stream?view=live&once=1")
         assert response.status_code == 200 and b"event: snapshot" in response.data
@@ -126,9 +128,13 @@ def test_slots_and_held_bodies() -> None:
 
 
 def test_the_page_shows_why_its_stream_was_refused(
-    app: Flask, live_server: str, page: Page, engine: Engine, catalogues: Catalogues,
+    app: Flask,
+    live_server: str,
+    page: Page,
+    engine: Engine,
+    catalogues: Catalogues,
     request: pytest.FixtureRequest,
-) -> None:  # fmt: skip
+) -> None:
     ident = workshop_id(engine, new_workshop(engine, catalogues))
     with artifact_on_failure(page, request.node.name):
         log_in(page, live_server)

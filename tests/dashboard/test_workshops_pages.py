@@ -60,10 +60,22 @@ def group(client: FlaskClient, engine: Engine, catalogues: Catalogues) -> Group:
     return found
 
 
-PAGES = ["", "/nieuw", "/{id}", "/{id}/live", "/{id}/beamer", "/{id}/stream?view=beamer",
-         "/{id}/stream?view=live&once=1", "/{id}/verslag", "/{id}/verslag.csv"]  # fmt: skip
-POSTS = [("/{id}/stand", {"status": "gesloten"}), ("/{id}/beamer-tip", {"tip": "CK-B3"}),
-         ("/{id}/namen", {"show": "1"})]  # fmt: skip
+PAGES = [
+    "",
+    "/nieuw",
+    "/{id}",
+    "/{id}/live",
+    "/{id}/beamer",
+    "/{id}/stream?view=beamer",
+    "/{id}/stream?view=live&once=1",
+    "/{id}/verslag",
+    "/{id}/verslag.csv",
+]
+POSTS = [
+    ("/{id}/stand", {"status": "gesloten"}),
+    ("/{id}/beamer-tip", {"tip": "CK-B3"}),
+    ("/{id}/namen", {"show": "1"}),
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -79,12 +91,12 @@ def test_posts_need_a_trainer_and_a_csrf_token(
     client: FlaskClient, engine: Engine, catalogues: Catalogues
 ) -> None:
     ident = workshop_id(engine, new_workshop(engine, catalogues))
-    new = {"name": "X", "day": "2026-05-01", "persona": "henk", "form": "parallel",
-           "minutes": "20"}  # fmt: skip
+    new = {"name": "X", "day": "2026-05-01", "persona": "henk", "form": "parallel", "minutes": "20"}
     token = csrf(client)
     for path, data in [*POSTS, ("/nieuw", new)]:
-        response = client.post("/werkateliers" + path.format(id=ident), data={**data,
-                               "csrf_token": token})  # fmt: skip
+        response = client.post(
+            "/werkateliers" + path.format(id=ident), data={**data, "csrf_token": token}
+        )
         assert response.status_code == 302 and "/login" in response.headers["Location"]
     login(client)
     for path, data in [*POSTS, ("/nieuw", new)]:
@@ -101,9 +113,18 @@ def test_create_a_workshop_and_see_its_code(client: FlaskClient, engine: Engine)
     assert "Werkateliers" in client.get("/").get_data(as_text=True), "a link in the menu"
     form = client.get("/werkateliers/nieuw").get_data(as_text=True)
     assert 'value="henk"' in form and 'value="samira"' in form and 'name="form"' in form
-    response = post(client, "/werkateliers/nieuw", {
-        "name": "Schulden, groep 2", "day": "2026-11-27", "persona": ["henk", "samira"],
-        "form": "rondje", "hints": "1", "minutes": "30"})  # fmt: skip
+    response = post(
+        client,
+        "/werkateliers/nieuw",
+        {
+            "name": "Schulden, groep 2",
+            "day": "2026-11-27",
+            "persona": ["henk", "samira"],
+            "form": "rondje",
+            "hints": "1",
+            "minutes": "30",
+        },
+    )
     assert response.status_code == 302
     with session_factory(engine)() as db:
         w = db.execute(select(Workshop)).scalar_one()
@@ -129,20 +150,28 @@ def test_create_a_workshop_and_see_its_code(client: FlaskClient, engine: Engine)
 
 @pytest.mark.parametrize(
     ("change", "message"),
-    [({"name": "  "}, "Geef het werkatelier een naam."),
-     ({"persona": []}, "Kies minstens één inwoner"),
-     ({"persona": ["henk", "nobody"]}, "Deze inwoner ken ik niet: nobody."),
-     ({"form": "groot"}, "Kies als vorm"),
-     ({"minutes": "2"}, "tussen 5 en 240 minuten"),
-     ({"minutes": "een half uur"}, "Geef de duur in hele minuten"),
-     ({"day": "morgen"}, "Kies een geldige datum.")],
-)  # fmt: skip
+    [
+        ({"name": "  "}, "Geef het werkatelier een naam."),
+        ({"persona": []}, "Kies minstens één inwoner"),
+        ({"persona": ["henk", "nobody"]}, "Deze inwoner ken ik niet: nobody."),
+        ({"form": "groot"}, "Kies als vorm"),
+        ({"minutes": "2"}, "tussen 5 en 240 minuten"),
+        ({"minutes": "een half uur"}, "Geef de duur in hele minuten"),
+        ({"day": "morgen"}, "Kies een geldige datum."),
+    ],
+)
 def test_a_wrong_workshop_is_refused_in_dutch(
     client: FlaskClient, engine: Engine, change: dict[str, Any], message: str
 ) -> None:
     login(client)
-    data = {"name": "Ochtendgroep", "day": "2026-11-27", "persona": ["henk"], "form": "parallel",
-            "minutes": "20", **change}  # fmt: skip
+    data = {
+        "name": "Ochtendgroep",
+        "day": "2026-11-27",
+        "persona": ["henk"],
+        "form": "parallel",
+        "minutes": "20",
+        **change,
+    }
     response = post(client, "/werkateliers/nieuw", data)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -200,12 +229,16 @@ def test_stream_counts_match_the_logged_sessions(
     assert data["beamer_tip"] is None and data["examples"] is None and data["show_names"] is False
     assert abs(data["sent_at"] - time.time()) < 30
     status = {p["name"]: (p["status"], p["turns"]) for p in data["participants"]}
-    assert status == {label("Eva"): ("klaar", 5), label("Bram"): ("klaar", 4),
-                      label("Noor"): ("bezig", 3)}  # fmt: skip
+    assert status == {
+        label("Eva"): ("klaar", 5),
+        label("Bram"): ("klaar", 4),
+        label("Noor"): ("bezig", 3),
+    }
     b2 = next(t for t in data["tips"] if t["id"] == "CK-B2")
     latest = [reports[1], reports[2]]  # Eva's second, Bram's only; Noor's is still running
-    flagged = sum(next(t for t in r["tips"] if t["id"] == "CK-B2")["status"] == "flagged"
-                  for r in latest)  # fmt: skip
+    flagged = sum(
+        next(t for t in r["tips"] if t["id"] == "CK-B2")["status"] == "flagged" for r in latest
+    )
     assert flagged == 1 and b2["missed"] == flagged
     with session_factory(engine)() as db:
         expected = snapshot(db, by_code(db, code), catalogues)  # type: ignore[arg-type]
@@ -241,8 +274,12 @@ def test_the_chosen_tip_goes_to_the_beamer_with_its_examples(
     _, data = stream_data(client, ident, "beamer")
     h1 = next(t for t in data["tips"] if t["id"] == "CK-H1")
     assert data["beamer_tip"] == "CK-H1"
-    assert data["examples"] == {"id": "CK-H1", "heading": h1["heading"], "good": h1["good"],
-                                "poor": h1["poor"]}  # fmt: skip
+    assert data["examples"] == {
+        "id": "CK-H1",
+        "heading": h1["heading"],
+        "good": h1["good"],
+        "poor": h1["poor"],
+    }
     assert h1["good"] and "[naam]" in h1["good"][0], "Eva's introduction, anonymised"
     assert HOSTILE_LINE[0] in data["examples"]["poor"], "sent as it was typed: the page escapes"
 
@@ -260,8 +297,10 @@ def test_report_csv_matches_the_logged_sessions(
     latest = [reports[1], reports[2]]
     for tip_id, row in tips.items():
         statuses = [next(t for t in r["tips"] if t["id"] == tip_id)["status"] for r in latest]
-        assert (int(row[4]), int(row[5])) == (statuses.count("credited"),
-                                              statuses.count("flagged")), tip_id  # fmt: skip
+        assert (int(row[4]), int(row[5])) == (
+            statuses.count("credited"),
+            statuses.count("flagged"),
+        ), tip_id
         assert row[6] == "2", "two participants have ended a session"
     (compared,) = [r for r in rows if r and r[0] == "vergelijking"]
     assert compared[1:3] == ["Deelnemer 1", "2"]

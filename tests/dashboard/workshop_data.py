@@ -36,10 +36,11 @@ def workshop_row(engine: Engine, ident: int) -> Workshop:
 def logged_group(engine: Engine, catalogues: Catalogues) -> tuple[int, str, list[dict[str, Any]]]:
     """An open workshop: Eva and Bram done (Eva twice), Noor still practising."""
     code = new_workshop(engine, catalogues)
-    reports = [practise(engine, catalogues, "w-eva-1", "henk", RUSHED, meta("Eva", code)),
-               practise(engine, catalogues, "w-eva-2", "henk", GOOD, meta("Eva", code)),
-               practise(engine, catalogues, "w-bram", "henk", [*RUSHED, HOSTILE_LINE],
-                        meta("Bram", code))]  # fmt: skip
+    reports = [
+        practise(engine, catalogues, "w-eva-1", "henk", RUSHED, meta("Eva", code)),
+        practise(engine, catalogues, "w-eva-2", "henk", GOOD, meta("Eva", code)),
+        practise(engine, catalogues, "w-bram", "henk", [*RUSHED, HOSTILE_LINE], meta("Bram", code)),
+    ]
     practise(engine, catalogues, "w-noor", "henk", GOOD[:3], meta("Noor", code), end=False)
     return workshop_id(engine, code), code, reports
 
@@ -51,5 +52,5 @@ def end_session(engine: Engine, catalogues: Catalogues, session_id: str) -> None
         assert session is not None and session.turns
         report = provisional_report(session, session.turns, catalogues) or {}
         need = next((int(t.number) for t in session.turns if t.hidden_need_revealed), None)
-        record_end(db, SessionEnd(session_id, need_found(session), need,
-                                  float(session.turns[-1].trust), report))  # fmt: skip
+        trust = float(session.turns[-1].trust)
+        record_end(db, SessionEnd(session_id, need_found(session), need, trust, report))
