@@ -172,10 +172,15 @@ def _event(
     )
 
 
-def report_for(catalogues: Catalogues, state: PersonaState, turns: list[TurnEvent]) -> Report:
-    persona = catalogues.personas.get(state.persona_id)
-    opening = (persona.start_trust, persona.start_stress)
-    start_trust, start_stress = state.curve[0] if state.curve else opening
+def report_for(
+    catalogues: Catalogues,
+    persona_id: str,
+    turns: list[TurnEvent],
+    start: Standing,
+    hidden_need_turn: int | None,
+) -> Report:
+    """The report of a practice from its turns: at the end, or on the way (werkatelier)."""
+    persona = catalogues.personas.get(persona_id)
     return build_report(
         moves=catalogues.moves,
         tips=catalogues.tips,
@@ -183,9 +188,9 @@ def report_for(catalogues: Catalogues, state: PersonaState, turns: list[TurnEven
         persona_id=persona.id,
         persona_name=persona.name,
         turns=turns,
-        start_trust=start_trust,
-        start_stress=start_stress,
-        hidden_need_turn=state.hidden_need_turn,
+        start_trust=start.trust,
+        start_stress=start.stress,
+        hidden_need_turn=hidden_need_turn,
     )
 
 
@@ -209,7 +214,12 @@ def end(catalogues: Catalogues, slots: dict[str, Any], turns: list[TurnEvent]) -
         f"bericht{'en' if state.turn != 1 else ''}. Vertrouwen: van {start_trust:.0f} "
         f"naar {state.trust:.0f}. Spanning: {state.stress:.0f} ({mood(state.stress)}).\n{found}"
     )
-    report = report_for(catalogues, state, turns)
+    opening = (
+        Standing(*state.curve[0])
+        if state.curve
+        else Standing(persona.start_trust, persona.start_stress)
+    )
+    report = report_for(catalogues, persona.id, turns, opening, state.hidden_need_turn)
     payload = {
         "kind": END,
         "persona_name": persona.name,

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from gesprekscoach.domain import Catalogues
-from gesprekscoach.feedback.report import build_report
+from gesprekscoach.practice import report_for
 from gesprekscoach.storage.models import PracticeSession, TurnRecord, Workshop, WorkshopMember
 from gesprekscoach.turn import Standing, TurnEvent
 from gesprekscoach.workshops.anonymise import Anonymiser
@@ -97,22 +97,13 @@ def provisional_report(
         return None
     persona = catalogues.personas.get(str(session.persona_id))
     turns: list[TurnEvent] = []
-    standing = Standing(persona.start_trust, persona.start_stress)
+    opening = Standing(persona.start_trust, persona.start_stress)
+    standing = opening
     for record in records:
         turns.append(record.to_event(persona.id, standing))
         standing = turns[-1].after
     need_turn = next((t.number for t in turns if t.hidden_need_revealed), None)
-    report = build_report(
-        moves=catalogues.moves,
-        tips=catalogues.tips,
-        rules=catalogues.rules,
-        persona_id=persona.id,
-        persona_name=persona.name,
-        turns=turns,
-        start_trust=persona.start_trust,
-        start_stress=persona.start_stress,
-        hidden_need_turn=need_turn,
-    )
+    report = report_for(catalogues, persona.id, turns, opening, need_turn)
     return report.to_dict()
 
 
