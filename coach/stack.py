@@ -190,6 +190,11 @@ class Stack:
     def servers(self) -> tuple[Server, ...]:
         return (self.actions, self.rasa, *self.front_ends)
 
+    @property
+    def stages(self) -> list[list[Server]]:
+        """The servers in the order they start: the back end together, then each front end."""
+        return [[self.actions, self.rasa], *([server] for server in self.front_ends)]
+
     def start(self) -> Stack:
         settings = self.settings
         settings.var_dir.mkdir(parents=True, exist_ok=True)
@@ -206,7 +211,9 @@ class Stack:
         upgrade(settings.database_url)
         say("==> De servers starten (Rasa laadt het model: 30-60 s)...")
         try:
-            self.ready_seconds = self._start_and_wait(list(self.servers))
+            # In order, each ready before the next: the bot opens its menu to casemanagers
+            # only when Rasa can answer them and the dashboard can show their sessions.
+            self.ready_seconds = sum(self._start_and_wait(stage) for stage in self.stages)
             say(f"==> Klaar na {self.ready_seconds:.0f} s.")
         except BaseException:
             self.stop()  # a signal just after the servers were ready: still no server left
