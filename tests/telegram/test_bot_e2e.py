@@ -222,5 +222,11 @@ def test_coach_serve_starts_the_bot_with_a_token(fake: FakeBotAPI, tmp_path: Pat
         assert not RasaClient(f"http://127.0.0.1:{env['RASA_PORT']}", "-").healthy()
     finally:
         if proc.poll() is None:
-            proc.kill()
+            # SIGTERM, so coach serve stops the servers it started; SIGKILL would leave
+            # them running (and busy) for every test after this one.
+            proc.terminate()
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
         log.close()
