@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
 from coach.stack import Stack
 from coach.training import current_model, train
@@ -21,6 +21,7 @@ from gesprekscoach.moves import MoveCatalogue, load_moves
 from gesprekscoach.rasa_client import RasaClient
 from gesprekscoach.settings import Settings, load_settings
 from gesprekscoach.storage.db import make_engine
+from gesprekscoach.storage.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,6 +45,13 @@ def fresh_postgres(server_url: str) -> str:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return str(make_url(server_url).set(database=name))
+
+
+def migrated_sqlite(folder: Path) -> Engine:
+    """An engine on a fresh SQLite file in `folder`, migrated to the newest schema."""
+    url = f"sqlite:///{folder / 'coach.db'}"
+    upgrade(url)
+    return make_engine(url)
 
 
 def free_port() -> int:

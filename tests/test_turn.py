@@ -19,8 +19,7 @@ from gesprekscoach import practice
 from gesprekscoach.domain import Catalogues, default_catalogues
 from gesprekscoach.language.acts import LabelledAct
 from gesprekscoach.protocol import PAYLOAD_KEY
-from gesprekscoach.storage.db import make_engine, session_factory
-from gesprekscoach.storage.migrate import upgrade
+from gesprekscoach.storage.db import session_factory
 from gesprekscoach.storage.models import TurnRecord
 from gesprekscoach.storage.repository import (
     LoggedTurn,
@@ -30,6 +29,7 @@ from gesprekscoach.storage.repository import (
     record_turn,
 )
 from gesprekscoach.turn import HIDDEN_NEED, PayloadError, Standing, TurnEvent
+from tests.conftest import migrated_sqlite
 
 # What a casemanager says to Henk, with the moves of its acts (main act first).
 CONVERSATION = [
@@ -224,9 +224,7 @@ def test_every_column_is_filled_from_the_event(jargon_turn: TurnEvent) -> None:
 
 
 def test_a_logged_turn_reads_back_as_it_was_logged(tmp_path: Path, events: list[TurnEvent]) -> None:
-    url = f"sqlite:///{tmp_path / 'coach.db'}"
-    upgrade(url)
-    engine = make_engine(url)
+    engine = migrated_sqlite(tmp_path)
     who = Who("terminal", "a" * 64, "terminal-aaaaaa")
     with session_factory(engine)() as db, db.begin():
         record_start(db, SessionStart("s1", who, "henk", "laaggeletterd", "oefenen", 1))

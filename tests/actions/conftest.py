@@ -13,9 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 
 from actions.actions import LogSink
-from gesprekscoach.storage.db import make_engine
-from gesprekscoach.storage.migrate import upgrade
 from gesprekscoach.storage.writer import SessionLog
+from tests.conftest import migrated_sqlite
 
 SALT = "actions-salt"
 # The slots of domain.yml as a new conversation has them.
@@ -37,9 +36,7 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'coach.db'}"
-    upgrade(url)
-    engine = make_engine(url)
+    engine = migrated_sqlite(tmp_path)
     yield engine
     engine.dispose()
 

@@ -24,8 +24,7 @@ from dashboard.app import create_app
 from dashboard.stream import stop_streams
 from gesprekscoach.accounts.trainers import add_trainer
 from gesprekscoach.domain import Catalogues
-from gesprekscoach.storage.db import make_engine, session_factory
-from gesprekscoach.storage.migrate import upgrade
+from gesprekscoach.storage.db import session_factory
 from gesprekscoach.storage.repository import (
     LoggedTurn,
     SessionEnd,
@@ -37,6 +36,7 @@ from gesprekscoach.storage.repository import (
     record_turn,
 )
 from gesprekscoach.turn import Standing, TurnEvent
+from tests.conftest import migrated_sqlite
 
 PASSWORD = "een-lang-wachtwoord"
 HOSTILE = "<script>alert(1)</script> Wat heeft u nodig?"
@@ -83,9 +83,7 @@ def seed_sessions(engine: Engine, catalogues: Catalogues) -> None:
 
 @pytest.fixture
 def engine(tmp_path: Path, catalogues: Catalogues) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'coach.db'}"
-    upgrade(url)
-    eng = make_engine(url)
+    eng = migrated_sqlite(tmp_path)
     seed_sessions(eng, catalogues)
     yield eng
     eng.dispose()

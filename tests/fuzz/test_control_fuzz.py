@@ -19,6 +19,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gesprekscoach.protocol import PAYLOAD_KEY
+from tests.conftest import migrated_sqlite
 from tests.fuzz.strategies import (
     PERSONA_IDS,
     examples,
@@ -136,14 +137,10 @@ def test_a_control_command_is_checked_whole(value: Any) -> None:
 def start_action(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The start action with a session log of its own: nothing reaches the developer's var/."""
     actions = pytest.importorskip("actions.actions")
-    from gesprekscoach.storage.db import make_engine
-    from gesprekscoach.storage.migrate import upgrade
     from gesprekscoach.storage.writer import SessionLog
 
     folder = tmp_path_factory.mktemp("session_log")
-    url = f"sqlite:///{folder / 'coach.db'}"
-    upgrade(url)
-    engine = make_engine(url)
+    engine = migrated_sqlite(folder)
     session_log = SessionLog(engine, folder / "spool.jsonl", delays=(0.0,))
     yield actions.ActionStartPractice(actions.LogSink(session_log, salt="fuzz"))
     session_log.flush()

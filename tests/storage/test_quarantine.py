@@ -11,18 +11,16 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from gesprekscoach.storage.db import make_engine, session_factory
-from gesprekscoach.storage.migrate import upgrade
 from gesprekscoach.storage.models import PracticeSession
 from gesprekscoach.storage.repository import SessionStart, Who, pseudonym
 from gesprekscoach.storage.spool_lines import to_line
 from gesprekscoach.storage.writer import SessionLog, erase_from_spool, quarantine_path
+from tests.conftest import migrated_sqlite
 
 
 @pytest.fixture
 def sqlite(tmp_path: Path) -> Engine:
-    url = f"sqlite:///{tmp_path / 'log.db'}"
-    upgrade(url)
-    return make_engine(url)
+    return migrated_sqlite(tmp_path)
 
 
 def start(session_id: str, seed: int, person: str = "a") -> SessionStart:

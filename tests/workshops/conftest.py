@@ -10,16 +10,14 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from gesprekscoach.domain import Catalogues
-from gesprekscoach.storage.db import make_engine, session_factory
-from gesprekscoach.storage.migrate import upgrade
+from gesprekscoach.storage.db import session_factory
 from gesprekscoach.workshops.service import WorkshopPlan, create_workshop, set_status
+from tests.conftest import migrated_sqlite
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'coach.db'}"
-    upgrade(url)
-    eng = make_engine(url)
+    eng = migrated_sqlite(tmp_path)
     yield eng
     eng.dispose()
 
