@@ -21,10 +21,11 @@ from types import FrameType
 from typing import Any
 
 from bench.load import PERSONAS, REQUEST_TIMEOUT, Endpoint, load_scripts
-from bench.procs import free_port, kill_own_children, machine
+from bench.procs import kill_own_children, machine
 from bench.reference import ReferenceBot
 from bench.report import render, write_json
 from bench.runner import bench_server, conversations_dir, phases_for
+from coach.processes import free_port
 from coach.stack import Stack
 from coach.training import current_model, train
 from gesprekscoach.local_secrets import channel_token

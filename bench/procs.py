@@ -11,20 +11,12 @@ import contextlib
 import os
 import platform
 import signal
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from coach.processes import quiet_env
-
-
-def free_port() -> int:
-    """A port that is free on loopback now; never a fixed one (others may run Rasa too)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _stat(pid: int) -> tuple[int, int] | None:

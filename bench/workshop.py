@@ -31,9 +31,10 @@ from typing import Any
 import aiohttp
 
 from bench.load import REQUEST_TIMEOUT, Endpoint, load_scripts, percentile, send_turn
-from bench.procs import free_port, kill_group, machine
+from bench.procs import kill_group, machine
 from bench.runner import conversations_dir
 from coach.play import Script
+from coach.processes import free_port
 from coach.stack import Stack
 from coach.training import current_model, train
 from gesprekscoach.local_secrets import channel_token

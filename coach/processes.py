@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import select
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +24,43 @@ from typing import Any
 def python() -> str:
     """The interpreter of this environment (the project's .venv)."""
     return sys.executable
+
+
+_HANDED_OUT: set[int] = set()
+_HANDED_OUT_LOCK = threading.Lock()
+
+
+def _ephemeral_low() -> int:
+    """Where the kernel starts picking ports for outgoing connections (Linux: 32768)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def free_port() -> int:
+    """A loopback port that is free now and that this process has not handed out before.
+
+    Not `bind(0)`: that may return the same port to two calls in a row (a stack
+    then starts Rasa and the action server on one port), and it picks from the
+    ephemeral range, where any outgoing connection can take the port before the
+    server binds it. Never a fixed port either: other stacks may run beside us.
+    """
+    low = max(_ephemeral_low(), 12000)
+    rng = random.SystemRandom()
+    with _HANDED_OUT_LOCK:
+        for _ in range(500):
+            port = rng.randrange(10000, low)
+            if port in _HANDED_OUT:
+                continue
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            _HANDED_OUT.add(port)
+            return port
+    raise RuntimeError("Geen vrije poort gevonden op 127.0.0.1.")
 
 
 def quiet_env(extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -25,6 +25,13 @@ def _int(env: Mapping[str, str], key: str, default: int) -> int:
         raise ValueError(f"{key} moet een heel getal zijn, niet {raw!r}") from exc
 
 
+def _port(env: Mapping[str, str], key: str, default: int) -> int:
+    port = _int(env, key, default)
+    if not 1 <= port <= 65535:
+        raise ValueError(f"{key} moet een poort tussen 1 en 65535 zijn, niet {port}")
+    return port
+
+
 def _flag(env: Mapping[str, str], key: str) -> bool:
     raw = env.get(key, "").strip().lower()
     if raw in ("", "0", "false", "no", "nee", "off"):
@@ -94,11 +101,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     root = Path(env.get("COACH_HOME") or _repo_root()).resolve()
     var_dir = Path(env.get("COACH_VAR_DIR") or root / "var")
-    return Settings(
+    settings = Settings(
         root=root,
         host=env.get("COACH_HOST", "127.0.0.1"),
-        rasa_port=_int(env, "RASA_PORT", 5005),
-        action_port=_int(env, "ACTION_PORT", 5055),
+        rasa_port=_port(env, "RASA_PORT", 5005),
+        action_port=_port(env, "ACTION_PORT", 5055),
         model_dir=Path(env.get("COACH_MODEL_DIR") or root / "models"),
         var_dir=var_dir,
         startup_timeout=float(_int(env, "COACH_STARTUP_TIMEOUT", 240)),
@@ -107,11 +114,20 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         secret_key=env.get("COACH_SECRET_KEY", ""),
         telegram_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
         telegram_api_url=env.get("TELEGRAM_API_URL") or "https://api.telegram.org/bot",
-        review_port=_int(env, "REVIEW_PORT", 8080),
+        review_port=_port(env, "REVIEW_PORT", 8080),
         telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL", "").strip(),
         telegram_webhook_listen=env.get("TELEGRAM_WEBHOOK_LISTEN") or "127.0.0.1",
-        telegram_webhook_port=_int(env, "TELEGRAM_WEBHOOK_PORT", 8443),
+        telegram_webhook_port=_port(env, "TELEGRAM_WEBHOOK_PORT", 8443),
         telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", "").strip(),
         secure_cookies=_flag(env, "COACH_SECURE_COOKIES"),
         channel_token=env.get("COACH_CHANNEL_TOKEN", "").strip(),
     )
+    ports = {
+        "RASA_PORT": settings.rasa_port,
+        "ACTION_PORT": settings.action_port,
+        "REVIEW_PORT": settings.review_port,
+    }
+    if len(set(ports.values())) < len(ports):
+        listed = ", ".join(f"{key}={value}" for key, value in ports.items())
+        raise ValueError(f"Elke server heeft een eigen poort nodig; nu: {listed}")
+    return settings

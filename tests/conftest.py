@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
+from coach.processes import free_port
 from coach.stack import Stack
 from coach.training import current_model, train
 from gesprekscoach.domain import Catalogues, load_catalogues
@@ -52,12 +52,6 @@ def migrated_sqlite(folder: Path) -> Engine:
     url = f"sqlite:///{folder / 'coach.db'}"
     upgrade(url)
     return make_engine(url)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
