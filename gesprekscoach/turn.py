@@ -78,6 +78,9 @@ class TurnEvent:
     """The language check of the message (None in turns logged without one)."""
     coaching: tuple[str, ...] = ()
     """Hints shown during the conversation."""
+    thought: str = ""
+    """What the inwoner thought of the message (persona file `thoughts`): shown after the
+    session, and during it only outside exam mode."""
 
     @property
     def trust(self) -> float:
@@ -141,6 +144,7 @@ class TurnEvent:
             "jargon": language.get("jargon", []),
             "language": language,
             "coaching": list(self.coaching),
+            "thought": self.thought,
             "persona": self.persona,
             "turn": self.number,
             "trust": self.after.trust,
@@ -195,6 +199,7 @@ class TurnEvent:
             hidden_need_turn=_optional_int(payload.get("hidden_need_turn")),
             language=language_from_dict(language) if isinstance(language, dict) else None,
             coaching=_strings(payload.get("coaching")),
+            thought=str(payload.get("thought") or ""),
         )
 
 

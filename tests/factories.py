@@ -12,6 +12,13 @@ from gesprekscoach.personas.model import SPECIAL_REPLIES
 
 ROOT = Path(__file__).resolve().parents[1]
 MOVES = list(yaml.safe_load((ROOT / "data/catalogues/moves.yml").read_text())["moves"])
+_FLAGS = yaml.safe_load((ROOT / "data/catalogues/feedback.yml").read_text())["flags"]
+PITFALLS = sorted({flag["alternative"] for flag in _FLAGS})
+"""The pitfalls feedback.yml's flags name: every persona has a better sentence for each."""
+
+
+def _banded(what: str) -> dict[str, str]:
+    return {band: f"{what} ({band})" for band in ("low", "mid", "high")}
 
 
 def persona_data(persona_id: str = "testpersoon") -> dict[str, Any]:
@@ -62,8 +69,37 @@ def persona_data(persona_id: str = "testpersoon") -> dict[str, Any]:
                 "replies": ["Eigenlijk wil ik gewoon één vast iemand."],
                 "effects": {"trust": 5, "stress": -10},
             },
+            "elements": [
+                {
+                    "id": "vast_iemand",
+                    "label": "één vaste contactpersoon",
+                    "triggers": ["vaste contactpersoon", "vast aanspreekpunt"],
+                    "phrases": ["één vast iemand", "steeds dezelfde persoon", "een vast contact"],
+                },
+                {
+                    "id": "gehoord",
+                    "label": "gehoord worden",
+                    "triggers": ["gehoord", "luisteren"],
+                    "phrases": [
+                        "dat er naar hem geluisterd wordt",
+                        "serieus genomen worden",
+                        "dat iemand echt luistert",
+                    ],
+                },
+            ],
         },
         "replies": replies,
+        "thoughts": {
+            "moves": {key: _banded(f"denkt bij {key}") for key in [*MOVES, *SPECIAL_REPLIES]},
+            "reactions": {"bsn_te_vroeg": "Waarom wil ze dat nu al?", "jargon": _banded("huh")},
+            "hidden_need": "Nu durf ik het te zeggen.",
+            "hint": _banded("bijna"),
+        },
+        "alternatives": {
+            key: {"try": f"Beter bij {key}.", "why": f"Test vindt {key} lastig."}
+            for key in PITFALLS
+        },
+        "focus_tips": ["CK-H1", "CK-B3"],
     }
 
 
@@ -129,4 +165,8 @@ def with_topics(data: dict[str, Any] | None = None) -> dict[str, Any]:
         },
         *data["reactions"],
     ]
+    data["thoughts"]["reactions"]["eerst_de_stroom"] = "Ik kan alleen aan dinsdag denken."
+    data["thoughts"]["concerns"] = {
+        "stroom": {"acknowledge": "Eindelijk iemand die het oppakt.", "recall": "Vergeet ze het?"}
+    }
     return data

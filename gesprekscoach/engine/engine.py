@@ -89,6 +89,8 @@ class TurnResult:
     """The topics of the inwoner's life the reply speaks to."""
     concern_resolved: str | None = None
     """The concern the casemanager dealt with in this message."""
+    thought: str = ""
+    """What the inwoner thinks of it (persona file `thoughts`), not said aloud."""
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,8 @@ class PersonaEngine:
         else:
             parts.append(self._pick(choice.replies, band, state, said, turn, key, settled_words))
         reply = " ".join(parts)
+        concern_id = settled.id if settled is not None else (recall.id if recall else None)
+        thought = self._thought(choice.reaction, move, concern_id, band, state, turn)
         subject = topics_told[0] if topics_told else None
         if settled is not None:
             subject = settled.id
@@ -281,9 +285,26 @@ class PersonaEngine:
             moves=acts,
             topics=tuple(topics_told),
             concern_resolved=settled.id if settled is not None else None,
+            thought=thought,
         )
 
     # -- internals --------------------------------------------------------
+
+    def _thought(
+        self,
+        reaction: str | None,
+        move: str,
+        concern: str | None,
+        band: str,
+        state: PersonaState,
+        turn: int,
+    ) -> str:
+        thoughts = self.persona.thoughts
+        lines = thoughts.lines_for(reaction, move, concern) if thoughts else None
+        if lines is None:
+            return ""
+        rng = random.Random(f"{state.persona_id}:{state.seed}:{turn}:thought")
+        return rng.choice(lines.for_band(band))
 
     def _combined(self, main: Effect, acts: tuple[str, ...], state: PersonaState) -> Effect:
         """The main act's effect plus half of each other act's; a softener halves a blow."""

@@ -14,8 +14,10 @@ from pathlib import Path
 from gesprekscoach.catalogue import CatalogueError, Fields, read_yaml_mapping
 from gesprekscoach.language.topics import normalise
 from gesprekscoach.moves import FALLBACK, MoveCatalogue
+from gesprekscoach.personas.inner import load_alternatives, load_elements, load_thoughts
 from gesprekscoach.personas.model import (
     BANDS,
+    SLUG,
     SPECIAL_REPLIES,
     Concern,
     Condition,
@@ -27,7 +29,6 @@ from gesprekscoach.personas.model import (
     Topic,
 )
 
-SLUG = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 TOP_FIELDS = {
     "id",
     "name",
@@ -43,6 +44,9 @@ TOP_FIELDS = {
     "replies",
     "topics",
     "concerns",
+    "thoughts",
+    "alternatives",
+    "focus_tips",
 }
 CONDITION_FIELDS = {
     "moves",
@@ -258,7 +262,7 @@ def load_persona(path: Path, moves: MoveCatalogue) -> Persona:
         )
 
     need = top.sub("hidden_need")
-    need.unknown_keys({"summary", "unlock", "hint", "reveal"})
+    need.unknown_keys({"summary", "unlock", "hint", "reveal", "elements"})
     unlock = _condition(need.sub("unlock"), known)
     if not unlock.moves:
         raise need.sub("unlock").error("moves", "is required: which moves can bring the need out")
@@ -270,6 +274,7 @@ def load_persona(path: Path, moves: MoveCatalogue) -> Persona:
         reveal=_replies(reveal, "replies", min_per_band=1),
         reveal_effect=_effect(reveal.sub("effects")) if reveal.has("effects") else Effect(),
         hint=_replies(need, "hint") if need.has("hint") else None,
+        elements=load_elements(need),
     )
 
     replies_f = top.sub("replies")
@@ -291,6 +296,9 @@ def load_persona(path: Path, moves: MoveCatalogue) -> Persona:
         {c.id for c in concerns},
     )
 
+    thoughts = load_thoughts(
+        top, (*moves.ids, *SPECIAL_REPLIES), tuple(reactions), concerns, hidden.hint is not None
+    )
     return Persona(
         id=persona_id,
         name=top.text("name"),
@@ -307,6 +315,9 @@ def load_persona(path: Path, moves: MoveCatalogue) -> Persona:
         replies=replies,
         topics=topics,
         concerns=concerns,
+        thoughts=thoughts,
+        focus_tips=top.texts("focus_tips", min_items=1),
+        alternatives=load_alternatives(top),
         source=str(path),
     )
 

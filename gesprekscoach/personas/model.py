@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+SLUG = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+"""An id in a persona file: lower case letters, digits and _."""
 BANDS = ("low", "mid", "high")
 # Trust at or above these values puts the persona in the mid or high band.
 BAND_THRESHOLDS = {"mid": 35.0, "high": 65.0}
@@ -83,6 +86,19 @@ class Reaction:
 
 
 @dataclass(frozen=True)
+class NeedElement:
+    """One part of the hidden need, as a casemanager might name it afterwards."""
+
+    id: str
+    label: str
+    """How the report names it (B1), e.g. "zijn dossier van toen inzien"."""
+    triggers: tuple[str, ...]
+    """Words that name it (topic trigger syntax: "dossier*", "vaste contactpersoon")."""
+    phrases: tuple[str, ...]
+    """Ways a casemanager might say it, for the similarity score (feedback.reflection)."""
+
+
+@dataclass(frozen=True)
 class HiddenNeed:
     """What the inwoner really needs, and what it takes to hear it."""
 
@@ -92,6 +108,54 @@ class HiddenNeed:
     reveal_effect: Effect
     hint: ReplySet | None = None
     """Said when the question is right but trust is not yet high enough."""
+    elements: tuple[NeedElement, ...] = ()
+    """The need in parts, to score the casemanager's reflection against."""
+
+
+@dataclass(frozen=True)
+class ConcernThoughts:
+    acknowledge: ReplySet
+    """When the casemanager dealt with the concern."""
+    recall: ReplySet
+    """When the inwoner brings a promise about it up again."""
+
+
+@dataclass(frozen=True)
+class Thoughts:
+    """What the inwoner thinks, per reaction: shown after the session (and during it,
+    outside exam mode), so the casemanager sees why it went as it went."""
+
+    moves: dict[str, ReplySet]
+    """Per move id and special reply: the thought behind the ordinary reply."""
+    reactions: dict[str, ReplySet]
+    """Per reaction id."""
+    hidden_need: ReplySet
+    """When the need comes out."""
+    hint: ReplySet | None
+    """When the right question comes before the moment (with `hidden_need.hint`)."""
+    concerns: dict[str, ConcernThoughts]
+
+    def lines_for(self, reaction: str | None, move: str, concern: str | None) -> ReplySet | None:
+        """The thoughts behind what the engine chose (see PersonaEngine.respond)."""
+        if reaction == "hidden_need":
+            return self.hidden_need
+        if reaction == "hint":
+            return self.hint
+        if reaction in ("concern", "recall") and concern in self.concerns:
+            own = self.concerns[concern]
+            return own.acknowledge if reaction == "concern" else own.recall
+        if reaction is not None and reaction in self.reactions:
+            return self.reactions[reaction]
+        return self.moves.get(move)
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A better sentence for a weak message, fitted to this inwoner and the moment."""
+
+    try_: str
+    why: str
+    """The reason, in terms of this inwoner ("Marco vertrouwt je nog niet; ...")."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +204,12 @@ class Persona:
     replies: dict[str, ReplySet]
     topics: tuple[Topic, ...] = ()
     concerns: tuple[Concern, ...] = ()
+    thoughts: Thoughts | None = None
+    focus_tips: tuple[str, ...] = ()
+    """Tips (tips.yml ids) this inwoner is especially good to practise: progress suggests
+    practising a weak tip with an inwoner who has it here."""
+    alternatives: dict[str, dict[str, Alternative]] = field(default_factory=dict)
+    """Per pitfall (feedback.yml flags' `alternative`), per trust band."""
     source: str = field(default="", compare=False)
 
     def effect_of(self, move: str) -> Effect:
@@ -150,3 +220,7 @@ class Persona:
 
     def concern(self, concern_id: str) -> Concern | None:
         return next((c for c in self.concerns if c.id == concern_id), None)
+
+    def alternative(self, pitfall: str, trust: float) -> Alternative | None:
+        """The better sentence for this pitfall at this trust, if the file has one."""
+        return self.alternatives.get(pitfall, {}).get(band_for(trust))

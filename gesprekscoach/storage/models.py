@@ -80,6 +80,13 @@ class PracticeSession(Base):
     hidden_need_turn = Column(Integer, nullable=True)
     final_trust = Column(Float, nullable=True)
     report = Column(JSON, nullable=True)
+    reflection = Column(JSON, nullable=True)
+    """What the casemanager(s) thought the inwoner needed, scored (feedback.reflection)."""
+    reflection_score = Column(Float, nullable=True)
+    """The best score of the reflections (0-1); None when skipped or not ended."""
+    reverts = Column(Integer, nullable=False, default=0)
+    """How often the casemanager went back (/terug, opnieuw vanaf bericht N)."""
+    tips_asked = Column(Integer, nullable=False, default=0)
 
     casemanager = relationship("Casemanager", back_populates="sessions")
     turns = relationship(
@@ -91,6 +98,12 @@ class PracticeSession(Base):
     )
     comments = relationship(
         "Comment", back_populates="session", cascade="all, delete-orphan", passive_deletes=True
+    )
+    reverted = relationship(
+        "RevertedTurn",
+        order_by="RevertedTurn.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
 
@@ -115,6 +128,8 @@ class TurnRecord(Base):
     stress = Column(Float, nullable=False)
     language = Column(JSON, nullable=True)
     coaching = Column(JSON, nullable=True)
+    thought = Column(Text, nullable=True)
+    """What the inwoner thought of the message (shown after the session)."""
     hidden_need_revealed = Column(Boolean, nullable=False, default=False)
     author_id = Column(
         Integer, ForeignKey("casemanagers.id", ondelete="CASCADE"), nullable=True, index=True
@@ -148,6 +163,7 @@ class TurnRecord(Base):
             stress=event.after.stress,
             language=event.language.to_dict() if event.language else None,
             coaching=list(event.coaching),
+            thought=event.thought or None,
             hidden_need_revealed=event.hidden_need_revealed,
             author_id=author_id,
         )
@@ -168,7 +184,32 @@ class TurnRecord(Base):
             reaction=HIDDEN_NEED if self.hidden_need_revealed else None,
             language=language_from_dict(self.language) if isinstance(self.language, dict) else None,
             coaching=tuple(str(c) for c in self.coaching or ()),
+            thought=str(self.thought or ""),
         )
+
+
+class RevertedTurn(Base):
+    """A turn the casemanager took back: gone from the conversation, kept as a trace.
+
+    Moved here from `turns` (so nothing counts it twice, and the message number is
+    free for the new try), with how it was taken back.
+    """
+
+    __tablename__ = "reverted_turns"
+
+    id = Column(Integer, primary_key=True)
+    session_id = Column(
+        String(64), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    number = Column(Integer, nullable=False)
+    text = Column(Text, nullable=False)
+    move = Column(String(40), nullable=False)
+    reply = Column(Text, nullable=False)
+    trust = Column(Float, nullable=False)
+    thought = Column(Text, nullable=True)
+    how = Column(String(20), nullable=False)
+    """"terug" (the last message) or "opnieuw" (from a chosen message on)."""
+    reverted_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
 class Trainer(Base):
@@ -260,6 +301,9 @@ class BotChat(Base):
     workshop_code = Column(String(12), nullable=True)
     round = Column(JSON(none_as_null=True), nullable=True)
     """A group's round: its members (pseudonyms and first names), order and tally."""
+    closing = Column(JSON(none_as_null=True), nullable=True)
+    """While the bot waits for the answer(s) to "what did they need?" after /stop: who has
+    answered what (pseudonyms only), so a restart of the bot loses no answer."""
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
@@ -283,6 +327,9 @@ class Workshop(Base):
     """Whether the beamer view shows participants' names (the facilitator's choice)."""
     beamer_tip = Column(String(20), nullable=True)
     """The tip whose example sentences the beamer shows, or none."""
+    allow_undo = Column(Boolean, nullable=False, default=False)
+    """Whether participants may go back (/terug, opnieuw vanaf bericht N): the facilitator's
+    choice, off unless allowed."""
     trainer_id = Column(Integer, ForeignKey("trainers.id", ondelete="SET NULL"), nullable=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     opened_at = Column(DateTime(timezone=True), nullable=True)

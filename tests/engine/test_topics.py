@@ -21,6 +21,7 @@ def _engine(tmp_path: Path, moves: MoveCatalogue, lexicon: JargonLexicon, data) 
 def engine(tmp_path: Path, moves: MoveCatalogue, lexicon: JargonLexicon) -> PersonaEngine:
     data = with_topics()
     data["reactions"] = [r for r in data["reactions"] if r["id"] != "eerst_de_stroom"]
+    del data["thoughts"]["reactions"]["eerst_de_stroom"]
     return _engine(tmp_path, moves, lexicon, data)
 
 
