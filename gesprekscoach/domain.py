@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from gesprekscoach.catalogue import CatalogueError
 from gesprekscoach.engine import PersonaEngine
-from gesprekscoach.feedback.rules import FeedbackRules, load_rules
+from gesprekscoach.feedback.next_step import NextSteps, load_next_steps
+from gesprekscoach.feedback.rules import FeedbackRules, check_alternatives, load_rules
 from gesprekscoach.feedback.tips import TipCatalogue, check_move_tips, load_tips
 from gesprekscoach.language.check import LanguageChecker
 from gesprekscoach.language.jargon import JargonLexicon, load_jargon
@@ -28,6 +30,8 @@ class Catalogues:
     tips: TipCatalogue
     rules: FeedbackRules
     language: LanguageChecker
+    next_steps: NextSteps
+    """/tip: what to try in the next message (data/catalogues/next_steps.yml)."""
 
     def engine(self, persona_key: str) -> PersonaEngine:
         return PersonaEngine(self.personas.get(persona_key), self.jargon)
@@ -39,13 +43,23 @@ def load_catalogues(data_dir: Path) -> Catalogues:
     tips = load_tips(folder / "tips.yml")
     check_move_tips(tips, {m.id: m.tips for m in moves.moves.values()}, folder / "moves.yml")
     jargon = load_jargon(folder / "jargon.yml")
+    personas = load_personas(data_dir / "personas", moves)
+    rules = load_rules(folder / "feedback.yml", moves, tips)
+    # Across files: every pitfall the flags name has a sentence in every persona, and
+    # every focus tip exists.
+    check_alternatives(rules, personas)
+    for persona in personas:
+        for tip in persona.focus_tips:
+            if tip not in tips:
+                raise CatalogueError(persona.source, "focus_tips", f"unknown tip {tip!r}")
     return Catalogues(
         moves=moves,
-        personas=load_personas(data_dir / "personas", moves),
+        personas=personas,
         jargon=jargon,
         tips=tips,
-        rules=load_rules(folder / "feedback.yml", moves, tips),
+        rules=rules,
         language=LanguageChecker(jargon),
+        next_steps=load_next_steps(folder / "next_steps.yml", moves, tips),
     )
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from gesprekscoach.feedback.report import CREDITED, FLAGGED, Evidence, Report
+from gesprekscoach.feedback.report import CREDITED, FLAGGED, BetterTurn, Evidence, Report
 
 # Telegram allows 4,096 characters per message; stay clear of it.
 CHAT_LIMIT = 3500
 MARK = {CREDITED: "✓", FLAGGED: "✗"}
+BETTER_IN_CHAT = 6
+"""At most this many better sentences in the chat (the first ones); all are in the payload."""
+SHORT_QUOTE = 80
 
 
 def _quote(evidence: Evidence | None) -> str:
@@ -14,6 +17,39 @@ def _quote(evidence: Evidence | None) -> str:
         return ""
     text = evidence.text if len(evidence.text) <= 160 else evidence.text[:157] + "..."
     return f'Je schreef in bericht {evidence.turn}: "{text}"\n'
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= SHORT_QUOTE else text[: SHORT_QUOTE - 3].rstrip() + "..."
+
+
+def _moment(label: str, evidence: Evidence | None) -> str:
+    """'Wel goed: in bericht 6 ...' or 'Let op: ...': the other side of a weighed tip."""
+    if evidence is None or evidence.turn is None:
+        return ""
+    return f'\n{label}: in bericht {evidence.turn} ("{_short(evidence.text)}"). {evidence.note}'
+
+
+def going_back_line(reverts: int, tips_asked: int) -> str:
+    """'Je ging 2 keer terug en vroeg 1 keer om een tip.', or empty when both are 0."""
+    parts = []
+    if reverts:
+        parts.append(f"ging {reverts} keer terug")
+    if tips_asked:
+        parts.append(f"vroeg {tips_asked} keer om een tip")
+    return f"Je {' en '.join(parts)}." if parts else ""
+
+
+def better_section(better: tuple[BetterTurn, ...], name: str) -> str:
+    """Per weak message: the words, why it did not work for this inwoner, what to try."""
+    shown = better[:BETTER_IN_CHAT]
+    lines = [f"Zo kon het beter bij {name}"]
+    for b in shown:
+        lines.append(f'Bericht {b.turn}: "{_short(b.text)}"\n{b.why}\nProbeer: "{b.try_}"')
+    rest = len(better) - len(shown)
+    if rest:
+        lines.append(f"En nog {rest} bericht{'en' if rest != 1 else ''} waar dit ook kon.")
+    return "\n\n".join(lines)
 
 
 def _decimal(value: float | None) -> str:
@@ -27,12 +63,15 @@ def _percent(value: float | None) -> str:
 def render_sections(report: Report) -> list[str]:
     name = report.persona_name.split()[0]
     m = report.measures
-    sections = [f"Feedback op je gesprek met {report.persona_name}"]
+    title = f"Feedback op je gesprek met {report.persona_name}"
+    going_back = going_back_line(report.reverts, report.tips_asked)
+    sections = [f"{title}\n{going_back}" if going_back else title]
 
     if report.went_well:
         lines = ["Wat ging goed"]
         for p in report.went_well:
-            lines.append(f"✓ {p.tip} {p.heading}\n{_quote(p.evidence)}{p.text}")
+            slip = _moment("Let op", p.slip)
+            lines.append(f"✓ {p.tip} {p.heading}\n{_quote(p.evidence)}{p.text}{slip}")
         sections.append("\n\n".join(lines))
     else:
         sections.append("Wat ging goed\nIn dit gesprek zag ik nog geen van de tips terug.")
@@ -41,10 +80,14 @@ def render_sections(report: Report) -> list[str]:
         lines = [f"{'Drie dingen' if len(report.work_on) == 3 else 'Om'} aan te werken"]
         for i, p in enumerate(report.work_on, 1):
             lines.append(
-                f"{i}. {p.tip} {p.heading}\n{_quote(p.evidence)}{p.text}\n"
+                f"{i}. {p.tip} {p.heading}\n{_quote(p.evidence)}{p.text}"
+                f"{_moment('Wel goed', p.good_moment)}\n"
                 f'Probeer de volgende keer: "{p.try_}"'
             )
         sections.append("\n\n".join(lines))
+
+    if report.better:
+        sections.append(better_section(report.better, name))
 
     found = "niet gevonden"
     if m.hidden_need_found:

@@ -2,7 +2,7 @@
 
 Data-driven: the move catalogue says which tips each good move shows, and
 data/catalogues/feedback.yml adds the flags and credits that depend on timing,
-language or the conversation as a whole.
+language or the conversation as a whole, and how they are weighed (weighing.py).
 """
 
 from __future__ import annotations
@@ -10,27 +10,39 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from gesprekscoach.engine.state import closed_streak
+from gesprekscoach.feedback.alternatives import BetterTurn, better_turns, suggestion
 from gesprekscoach.feedback.measures import Measures, measure
-from gesprekscoach.feedback.rules import FeedbackRules, When
+from gesprekscoach.feedback.rules import FeedbackRules
 from gesprekscoach.feedback.tips import TipCatalogue
+from gesprekscoach.feedback.weighing import (
+    CREDITED,
+    FLAGGED,
+    NOT_APPLICABLE,
+    Evidence,
+    collect,
+    holds,
+    weigh,
+)
 from gesprekscoach.moves import MoveCatalogue
+from gesprekscoach.personas.model import Persona
 from gesprekscoach.turn import TurnEvent
 
-CREDITED, FLAGGED, NOT_APPLICABLE = "credited", "flagged", "not_applicable"
+__all__ = [
+    "CREDITED",
+    "FLAGGED",
+    "NOT_APPLICABLE",
+    "BetterTurn",
+    "Evidence",
+    "Point",
+    "Report",
+    "TipResult",
+    "build_report",
+    "holds",
+]
+
 WORK_ON = 3
 WENT_WELL = 3
 TRY_NEXT_TIME = "Probeer de volgende keer: "
-
-
-@dataclass(frozen=True)
-class Evidence:
-    turn: int | None
-    """The message number, or None for the conversation as a whole."""
-    text: str
-    """The casemanager's own words."""
-    note: str
-    """What it showed."""
 
 
 @dataclass(frozen=True)
@@ -40,11 +52,21 @@ class TipResult:
     theme: str
     status: str
     evidence: tuple[Evidence, ...]
+    """Credited: the messages that showed it; flagged: those that went against it."""
     text: str = ""
     """Why it was flagged, or what was good; empty when the tip did not come up."""
     try_: str = ""
     """For a flagged tip: the sentence to try next time."""
     weight: float = 0.0
+    """The heaviest flag's own weight (0 when none fired)."""
+    shown: float = 0.0
+    """Weighted count of the messages that showed the tip (feedback.yml, weighing)."""
+    against: float = 0.0
+    """Weighted count of the messages (and whole-conversation flags) that went against it."""
+    good_moment: Evidence | None = None
+    """For a flagged tip that was also shown: the best moment."""
+    slip: Evidence | None = None
+    """For a credited tip that was also gone against: the worst moment."""
 
     @property
     def advice(self) -> str:
@@ -61,6 +83,10 @@ class Point:
     text: str
     evidence: Evidence | None
     try_: str = ""
+    good_moment: Evidence | None = None
+    """For a point to work on: the message where it did go well."""
+    slip: Evidence | None = None
+    """For a point that went well: the message where it went wrong once."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +97,12 @@ class Report:
     went_well: tuple[Point, ...]
     work_on: tuple[Point, ...]
     measures: Measures
+    better: tuple[BetterTurn, ...] = ()
+    """Per flagged message: a better sentence for this inwoner at that moment."""
+    reverts: int = 0
+    """How often the casemanager went back (/terug, opnieuw vanaf bericht N)."""
+    tips_asked: int = 0
+    """How often the casemanager asked for a tip (/tip)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -80,6 +112,9 @@ class Report:
             "went_well": [asdict(p) for p in self.went_well],
             "work_on": [asdict(p) for p in self.work_on],
             "measures": self.measures.to_dict(),
+            "better": [asdict(b) for b in self.better],
+            "reverts": self.reverts,
+            "tips_asked": self.tips_asked,
         }
 
     def status(self, tip_id: str) -> str:
@@ -94,41 +129,11 @@ def _tip_dict(tip: TipResult) -> dict[str, Any]:
         "status": tip.status,
         "evidence": [asdict(e) for e in tip.evidence],
         "advice": tip.advice,
+        "shown": tip.shown,
+        "against": tip.against,
+        "good_moment": asdict(tip.good_moment) if tip.good_moment else None,
+        "slip": asdict(tip.slip) if tip.slip else None,
     }
-
-
-def holds(when: When, turn: TurnEvent, streak: int) -> bool:
-    """Whether a per-message condition holds for this turn.
-
-    `streak` is the run of closed questions ending at it (engine.state.closed_streak).
-    """
-    checks = (
-        not when.moves or bool(when.moves.intersection(turn.all_moves)),
-        when.turn_at_most is None or turn.number <= when.turn_at_most,
-        when.turn_at_least is None or turn.number >= when.turn_at_least,
-        when.trust_below is None or turn.trust_before < when.trust_below,
-        when.jargon is None or bool(turn.jargon) == when.jargon,
-        when.not_b1 is None or (not turn.b1_ok and not turn.jargon) == when.not_b1,
-        when.closed_streak_at_least is None or streak == when.closed_streak_at_least,
-    )
-    return all(checks)
-
-
-def holds_overall(when: When, turns: list[TurnEvent]) -> bool:
-    enough = when.min_turns is None or len(turns) >= when.min_turns
-    return enough and not any(when.no_moves.intersection(t.all_moves) for t in turns)
-
-
-def _format(text: str, persona: str, turn: TurnEvent | None) -> str:
-    hits = turn.jargon if turn is not None else ()
-    jargon = ", ".join(f"'{j.found}' (zeg liever: {j.alternative})" for j in hits)
-    return text.format(persona=persona, jargon=jargon)
-
-
-def _effect(turn: TurnEvent, persona: str) -> str:
-    if round(turn.trust) == round(turn.trust_before):
-        return ""
-    return f" Het vertrouwen van {persona} ging van {turn.trust_before:.0f} naar {turn.trust:.0f}."
 
 
 def build_report(
@@ -142,71 +147,87 @@ def build_report(
     start_trust: float,
     start_stress: float,
     hidden_need_turn: int | None,
+    persona: Persona | None = None,
+    reverts: int = 0,
+    tips_asked: int = 0,
 ) -> Report:
-    first_name = persona_name.split()[0]
-    credits: dict[str, list[Evidence]] = {tip: [] for tip in tips.ids}
-    flags: dict[str, list[tuple[float, str, Evidence]]] = {tip: [] for tip in tips.ids}
-    try_for: dict[str, list[tuple[float, str]]] = {tip: [] for tip in tips.ids}
+    """The report of a conversation as finally held.
 
-    main_moves = [turn.move for turn in turns]
-    for i, turn in enumerate(turns):
-        streak = closed_streak(main_moves[: i + 1])
-        # Every act counts: empathy before a question is credited too.
-        for move in (moves.moves.get(m) for m in turn.all_moves):
-            if move is not None and move.polarity == "+":
-                for tip_id in move.tips:
-                    note = f"{move.label}.{_effect(turn, first_name)}"
-                    credits[tip_id].append(Evidence(turn.number, turn.text, note))
-        for credit in rules.credits:
-            if not credit.when.whole_conversation and holds(credit.when, turn, streak):
-                note = _format(credit.note, first_name, turn) + _effect(turn, first_name)
-                credits[credit.tip].append(Evidence(turn.number, turn.text, note))
-        for flag in rules.flags:
-            if not flag.when.whole_conversation and holds(flag.when, turn, streak):
-                why = _format(flag.why, first_name, turn) + _effect(turn, first_name)
-                flags[flag.tip].append((flag.weight, why, Evidence(turn.number, turn.text, why)))
-                if flag.try_:
-                    try_for[flag.tip].append((flag.weight, flag.try_))
-    for flag in rules.flags:
-        if flag.when.whole_conversation and holds_overall(flag.when, turns):
-            why = _format(flag.why, first_name, None)
-            flags[flag.tip].append((flag.weight, why, Evidence(None, "", why)))
-            if flag.try_:
-                try_for[flag.tip].append((flag.weight, flag.try_))
+    `persona` gives the better sentences fitted to this inwoner (its `alternatives:`);
+    without it, the flags' own. `reverts` and `tips_asked` are only counted and shown.
+    """
+    found = collect(moves, tips.ids, rules, turns, persona_name.split()[0])
 
     results: list[TipResult] = []
     for tip in tips.tips.values():
-        tip_flags = sorted(flags[tip.id], key=lambda f: (-f[0], f[2].turn or 0))
-        found = (tip.id, tip.heading, tip.theme)
-        if tip_flags:
-            weight, why, _ = tip_flags[0]
-            evidence = tuple(dict.fromkeys(e for _, _, e in tip_flags))
-            own = sorted(try_for[tip.id], key=lambda t: -t[0])
-            try_sentence = own[0][1] if own else tip.try_[0]
-            results.append(TipResult(*found, FLAGGED, evidence, why, try_sentence, weight))
-        elif credits[tip.id]:
-            results.append(TipResult(*found, CREDITED, tuple(credits[tip.id]), tip.good))
+        hits = found.flags_of(tip.id)
+        w = weigh(found.credits[tip.id], hits, found.turns, rules.weighing)
+        base = (tip.id, tip.heading, tip.theme, w.status)
+        if w.status == FLAGGED and w.heaviest is not None:
+            # The heaviest first, so the quote and the text are of the same message.
+            heaviest = w.heaviest
+            ordered = sorted(
+                hits, key=lambda h: (h != heaviest, -h.flag.weight, h.evidence.turn or 0)
+            )
+            evidence = tuple(dict.fromkeys(h.evidence for h in ordered))
+            try_, _ = suggestion(heaviest, persona, tips)
+            weight = max(h.flag.weight for h in hits)
+            text = heaviest.evidence.note
+            results.append(
+                TipResult(
+                    *base,
+                    evidence,
+                    text,
+                    try_,
+                    weight,
+                    w.shown,
+                    w.against,
+                    good_moment=w.good_moment,
+                )
+            )
+        elif w.status == CREDITED:
+            credited = tuple(found.credits[tip.id])
+            weight = max((h.flag.weight for h in hits), default=0.0)
+            results.append(
+                TipResult(*base, credited, tip.good, "", weight, w.shown, w.against, slip=w.slip)
+            )
         else:
-            results.append(TipResult(*found, NOT_APPLICABLE, ()))
+            results.append(TipResult(*base, ()))
 
-    flagged = sorted(
-        (r for r in results if r.status == FLAGGED),
-        key=lambda r: (-r.weight, min((e.turn or 0) for e in r.evidence)),
-    )
-    work_on = tuple(
-        Point(r.id, r.heading, r.text, _first_quote(r.evidence), r.try_) for r in flagged[:WORK_ON]
-    )
-    credited = sorted((r for r in results if r.status == CREDITED), key=lambda r: -len(r.evidence))
-    went_well = tuple(
-        Point(r.id, r.heading, r.evidence[0].note, r.evidence[0]) for r in credited[:WENT_WELL]
-    )
     return Report(
         persona_id=persona_id,
         persona_name=persona_name,
         tips=tuple(results),
-        went_well=went_well,
-        work_on=work_on,
+        went_well=_went_well(results),
+        work_on=_work_on(results),
         measures=measure(turns, start_trust, start_stress, hidden_need_turn),
+        better=better_turns(found.hits, persona, tips),
+        reverts=reverts,
+        tips_asked=tips_asked,
+    )
+
+
+def _work_on(results: list[TipResult]) -> tuple[Point, ...]:
+    """The flagged tips gone against most, net of how often they were shown."""
+    flagged = sorted(
+        (r for r in results if r.status == FLAGGED),
+        key=lambda r: (r.shown - r.against, -r.weight, min((e.turn or 0) for e in r.evidence)),
+    )
+    return tuple(
+        Point(r.id, r.heading, r.text, _first_quote(r.evidence), r.try_, good_moment=r.good_moment)
+        for r in flagged[:WORK_ON]
+    )
+
+
+def _went_well(results: list[TipResult]) -> tuple[Point, ...]:
+    """The credited tips shown most, net of a slip."""
+    credited = sorted(
+        (r for r in results if r.status == CREDITED),
+        key=lambda r: (r.against - r.shown, -len(r.evidence)),
+    )
+    return tuple(
+        Point(r.id, r.heading, r.evidence[0].note, r.evidence[0], slip=r.slip)
+        for r in credited[:WENT_WELL]
     )
 
 

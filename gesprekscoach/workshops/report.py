@@ -3,6 +3,11 @@ sentences, and each participant's first session against their last.
 
 Only ended sessions count. Per tip, each participant counts once (their latest
 ended session), so who practised three times does not weigh three times.
+
+First against last: per participant who practised twice or more, the tips that got
+better (credited in the last session, not in the first) and worse (flagged in the
+last, not in the first), and what to practise next (feedback.progress, weighted
+over their sessions in this workshop).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from gesprekscoach.csvsafe import to_csv
 from gesprekscoach.domain import Catalogues
+from gesprekscoach.feedback.progress import weighted_progress
+from gesprekscoach.feedback.report import CREDITED, FLAGGED
 from gesprekscoach.storage.models import PracticeSession, Workshop
 from gesprekscoach.workshops.figures import (
     TipFigure,
@@ -38,6 +45,11 @@ COMPARISON_COLUMNS = (
     "laatste_tips_gemist",
     "eerste_vertrouwen",
     "laatste_vertrouwen",
+    "beter",
+    "slechter",
+    "oefen_tip",
+    "oefen_met",
+    "advies",
 )
 
 
@@ -57,6 +69,14 @@ class Comparison:
     sessions: int
     first: SessionScore
     last: SessionScore
+    improved: tuple[str, ...] = ()
+    """Tip ids credited in the last session and not in the first."""
+    worsened: tuple[str, ...] = ()
+    """Tip ids flagged in the last session and not in the first."""
+    practise_tip: str | None = None
+    practise_persona: str | None = None
+    """The persona's name."""
+    advice: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +108,32 @@ def _score(session: PracticeSession, catalogues: Catalogues) -> SessionScore:
     )
 
 
+def _statuses(session: PracticeSession) -> dict[str, str]:
+    tips = (session.report or {}).get("tips") or []
+    return {str(t.get("id")): str(t.get("status")) for t in tips if isinstance(t, dict)}
+
+
+def compare(who: str, runs: list[PracticeSession], catalogues: Catalogues) -> Comparison:
+    """A participant's first session against their last, and what to practise next."""
+    first, last = _statuses(runs[0]), _statuses(runs[-1])
+    ids = catalogues.tips.ids
+    improved = tuple(t for t in ids if last.get(t) == CREDITED and first.get(t) != CREDITED)
+    worsened = tuple(t for t in ids if last.get(t) == FLAGGED and first.get(t) != FLAGGED)
+    ahead = weighted_progress(runs, catalogues.tips, catalogues.personas)
+    persona = catalogues.personas.personas.get(ahead.practise_persona or "")
+    return Comparison(
+        who=who,
+        sessions=len(runs),
+        first=_score(runs[0], catalogues),
+        last=_score(runs[-1], catalogues),
+        improved=improved,
+        worsened=worsened,
+        practise_tip=ahead.practise_tip,
+        practise_persona=persona.name if persona is not None else None,
+        advice=ahead.advice,
+    )
+
+
 def build_workshop_report(
     db: Session, workshop: Workshop, catalogues: Catalogues
 ) -> WorkshopReport:
@@ -104,8 +150,7 @@ def build_workshop_report(
         who = f"Deelnemer {number + 1}"
         if workshop.show_names:
             who = str(runs[0].casemanager.display_name)
-        first, last = _score(runs[0], catalogues), _score(runs[-1], catalogues)
-        comparisons.append(Comparison(who, len(runs), first, last))
+        comparisons.append(compare(who, runs, catalogues))
     return WorkshopReport(
         code=str(workshop.code),
         name=str(workshop.name),
@@ -132,7 +177,9 @@ def report_csv(report: WorkshopReport) -> str:
         first, last = c.first, c.last
         tips = [first.shown, last.shown, first.missed, last.missed]
         trust = [_num(first.trust), _num(last.trust)]
-        rows.append(["vergelijking", c.who, c.sessions, *tips, *trust])
+        ahead = [" ".join(c.improved), " ".join(c.worsened), c.practise_tip or ""]
+        ahead += [c.practise_persona or "", c.advice]
+        rows.append(["vergelijking", c.who, c.sessions, *tips, *trust, *ahead])
     return to_csv(rows)
 
 

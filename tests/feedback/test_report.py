@@ -183,3 +183,17 @@ def test_hints_only_when_switched_on(catalogues: Catalogues) -> None:
     _, off = play_labelled(catalogues, lines, "henk", hints=False)
     assert on[0]["coaching"] and "CK-H1" in on[0]["coaching"][0]
     assert off[0]["coaching"] == []
+
+
+def test_one_needs_question_in_a_poor_conversation_is_its_good_moment(
+    catalogues: Catalogues,
+) -> None:
+    end = play_file(catalogues, "marco_slecht")
+    b3 = tip(end, "CK-B3")
+    # "Wat wilt u nou eigenlijk van ons?" (6) came after data (2) and rules (3).
+    assert b3["status"] == "flagged" and b3["good_moment"]["turn"] == 6
+    assert b3["shown"] < b3["against"] and b3["slip"] is None
+    better = end["report"]["better"]
+    assert [b["turn"] for b in better] == sorted({b["turn"] for b in better})
+    assert all(b["try_"] and b["why"] and b["pitfall"] for b in better)
+    assert {2, 3, 5, 7} <= {b["turn"] for b in better}
