@@ -15,14 +15,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from gesprekscoach import practice
-from gesprekscoach.control import ControlError, persona_value, seed_value
+from gesprekscoach import aids, practice
+from gesprekscoach.control import (
+    ControlError,
+    persona_value,
+    reflections_value,
+    seed_value,
+    turn_value,
+)
 from gesprekscoach.domain import default_catalogues
 from gesprekscoach.feedback.transcript import practices_started, turns_from_events
-from gesprekscoach.protocol import ACTS, ERROR, PAYLOAD_KEY, kind_of
+from gesprekscoach.protocol import ACTS, ERROR, PAYLOAD_KEY, REFLECTIONS, REWIND, kind_of
+from gesprekscoach.rewind import OPNIEUW, TERUG, plan_rewind
 from gesprekscoach.settings import Settings, load_settings
 from gesprekscoach.slots import changed_slots
 from gesprekscoach.storage.service import (
@@ -92,15 +99,19 @@ class CoachAction(Action, abc.ABC):
             )
             return []
 
-    def emit(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, output: practice.Output
-    ) -> list[EventType]:
-        """Say the texts, log what happened and set the slots that changed."""
+    @staticmethod
+    def say(dispatcher: CollectingDispatcher, output: practice.Output) -> None:
         *first, last = output.texts
         for text in first:
             dispatcher.utter_message(text=text)
         # The turn details ride along with the last text: one bot event, two messages.
         dispatcher.utter_message(text=last, json_message=output.payload)
+
+    def emit(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, output: practice.Output
+    ) -> list[EventType]:
+        """Say the texts, log what happened and set the slots that changed."""
+        self.say(dispatcher, output)
         self.sink.log(tracker, output)
         changed = changed_slots(tracker.current_slot_values(), output.slots)
         return [SlotSet(name, value) for name, value in changed.items()]
@@ -133,7 +144,9 @@ class ActionStartPractice(CoachAction):
             output = practice.refused(str(exc), exc.field)
         else:
             hints = _flag(_entity(tracker, "hints"))
-            output = practice.start(default_catalogues(), persona, seed, hints)
+            undo = _entity(tracker, "undo")
+            allowed = None if undo is None else _flag(undo, default=False)
+            output = practice.start(default_catalogues(), persona, seed, hints, allowed)
         return self.emit(dispatcher, tracker, output)
 
 
@@ -161,8 +174,14 @@ class ActionEndPractice(CoachAction):
         return "action_end_practice"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        turns = turns_from_events(tracker.events)
-        output = practice.end(default_catalogues(), tracker.current_slot_values(), turns)
+        # Applied events: the conversation as finally held, without what was taken back.
+        turns = turns_from_events(tracker.applied_events())
+        raw = (tracker.latest_message or {}).get(REFLECTIONS)
+        try:
+            answers = reflections_value(raw)
+        except ControlError:
+            answers = ()  # the channel checked them; a tracker from elsewhere may not have
+        output = practice.end(default_catalogues(), tracker.current_slot_values(), turns, answers)
         return self.emit(dispatcher, tracker, output)
 
 
@@ -173,4 +192,47 @@ class ActionSetHints(CoachAction):
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         on = _flag(_entity(tracker, "hints"), default=not tracker.get_slot("hints_on"))
         output = practice.set_hints(tracker.current_slot_values(), on)
+        return self.emit(dispatcher, tracker, output)
+
+
+class ActionGoBack(CoachAction):
+    """/terug and "opnieuw vanaf bericht N": Rasa's rewind events take the messages back."""
+
+    def name(self) -> str:
+        return "action_go_back"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        how = OPNIEUW if intent == "opnieuw_vanaf" else TERUG
+        asked: int | None = None
+        if how == OPNIEUW:
+            try:
+                asked = turn_value(_entity(tracker, "turn"))
+            except ControlError as exc:
+                return self.emit(dispatcher, tracker, practice.refused(str(exc), exc.field))
+        applied = tracker.applied_events()
+        plan = plan_rewind(applied, asked)
+        output = aids.go_back(
+            default_catalogues(),
+            tracker.current_slot_values(),
+            plan,
+            how,
+            turns_from_events(applied),
+            asked,
+        )
+        self.say(dispatcher, output)
+        if plan is None or kind_of(output.payload.get(PAYLOAD_KEY) or {}) != REWIND:
+            return []
+        self.sink.log(tracker, output)
+        # The slots to keep are set after the rewind, so going back cannot undo them.
+        rewind: list[EventType] = [UserUtteranceReverted() for _ in range(plan.messages)]
+        return rewind + [SlotSet(name, value) for name, value in output.slots.items()]
+
+
+class ActionGiveTip(CoachAction):
+    def name(self) -> str:
+        return "action_give_tip"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        output = aids.tip(default_catalogues(), tracker.current_slot_values())
         return self.emit(dispatcher, tracker, output)

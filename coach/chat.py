@@ -10,7 +10,7 @@ from typing import Any
 
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.personas import Persona
-from gesprekscoach.protocol import START, TURN, kind_of
+from gesprekscoach.protocol import REWIND, START, TURN, kind_of
 from gesprekscoach.rasa_client import RasaClient, RasaUnavailable, Reply
 from gesprekscoach.turn import PayloadError, Standing, TurnEvent
 
@@ -19,9 +19,13 @@ HELP = """\
 Zo werkt het:
   Typ je bericht aan de inwoner en druk op Enter.
   /stop           het gesprek afronden en je feedback lezen
-  /hints aan|uit  tips van de coach tijdens het gesprek aan of uit
+  /terug          je laatste bericht terugnemen en het anders proberen
+  /opnieuw 3      opnieuw beginnen vanaf bericht 3 (of een ander nummer)
+  /tip            een tip voor je volgende bericht
+  /hints aan|uit  tips en gedachten van de inwoner tijdens het gesprek aan of uit
   /status         vertrouwen en spanning van de inwoner nu
-  /help           deze uitleg"""
+  /help           deze uitleg
+Terug, opnieuw en tips werken niet in de examenstand (hints uit)."""
 # Past this the inwoner only reads a pasted document; Rasa still gets it all.
 MAX_CHARS = 10_000
 
@@ -88,6 +92,7 @@ class TerminalChat:
         hints: bool = True,
         report_dir: Path | None = None,
         personas: tuple[str, ...] = (),
+        undo: bool | None = None,
     ) -> None:
         self.client = client
         self.catalogues = catalogues
@@ -98,6 +103,8 @@ class TerminalChat:
         self.report_dir = report_dir
         self.personas = personas
         """The inwoners to choose from (a workshop's); empty: all."""
+        self.undo = undo
+        """Whether going back is allowed (a workshop's choice); None: outside exam mode."""
         self.sender = f"terminal-{uuid.uuid4().hex[:12]}"
         self.standing = Standing(0.0, 0.0)
         """The inwoner's trust and stress after the latest reply (for /status)."""
@@ -109,10 +116,17 @@ class TerminalChat:
         kind = kind_of(reply.payload)
         event = _turn(reply) if kind == TURN else None
         if event is not None:
+            if self.hints and event.thought:
+                # Never in exam mode: there the thoughts wait for the report.
+                print(wrap(f"💭 {persona.name.split()[0]} denkt: {event.thought}", indent="  "))
             for hint in event.coaching:
                 print(wrap(f"💡 Coach: {hint}", indent="  "))
             self.standing = event.after
             print(status_line(self.standing, self.catalogues.moves.label(event.move)))
+        elif kind == REWIND:
+            back = reply.payload
+            self.standing = Standing(float(back.get("trust", 0)), float(back.get("stress", 0)))
+            print(status_line(self.standing))
         elif kind == START:
             start = reply.payload
             self.standing = Standing(float(start.get("trust", 0)), float(start.get("stress", 0)))
@@ -154,7 +168,9 @@ class TerminalChat:
         print("=" * WIDTH)
         print(HELP + "\n")
         try:
-            reply = self.client.start_practice(self.sender, persona.id, seed, hints=self.hints)
+            reply = self.client.start_practice(
+                self.sender, persona.id, seed, hints=self.hints, undo=self.undo
+            )
         except RasaUnavailable as exc:
             print(f"[!] {exc} Het gesprek kan niet beginnen. Probeer het later opnieuw.")
             return 1
@@ -180,10 +196,34 @@ class TerminalChat:
             if text.lower() == "/status":
                 print(status_line(self.standing))
                 continue
+            if text.lower() in ("/terug", "/tip") or text.lower().startswith("/opnieuw"):
+                self.aid(persona, text.lower())
+                continue
             if text.startswith("/"):
                 print("Dat commando ken ik niet. Typ /help voor de mogelijkheden.")
                 continue
             self.send(persona, line[:MAX_CHARS])
+
+    def aid(self, persona: Persona, command: str) -> None:
+        """/terug, /opnieuw N or /tip: the server answers (or refuses, e.g. in exam mode)."""
+        try:
+            if command == "/terug":
+                reply = self.client.go_back(self.sender)
+            elif command == "/tip":
+                reply = self.client.ask_tip(self.sender)
+            else:
+                number = command[len("/opnieuw") :].strip()
+                if not number.isdigit() or not 1 <= int(number) <= 10_000:
+                    print("Typ /opnieuw en het nummer van een bericht, bijvoorbeeld /opnieuw 3.")
+                    return
+                reply = self.client.start_again_from(self.sender, int(number))
+        except RasaUnavailable as exc:
+            print(f"[!] {exc} Probeer het zo nog eens.")
+            return
+        if command == "/tip" and kind_of(reply.payload) != "error":
+            print(wrap(f"💡 {reply.text}", indent="  "))
+            return
+        self.show(persona, reply)
 
     def switch_hints(self, command: str) -> None:
         arg = command[len("/hints") :].strip().lower()
@@ -195,6 +235,7 @@ class TerminalChat:
         except RasaUnavailable as exc:
             print(f"[!] {exc} Probeer het zo nog eens.")
             return
+        self.hints = arg == "aan"
         print(reply.text)
 
     def save_chart(self, report: dict[str, Any]) -> Path | None:
@@ -207,9 +248,21 @@ class TerminalChat:
         path.write_bytes(theme_chart(report, self.catalogues.tips.themes))
         return path
 
-    def finish(self, persona: Persona) -> int:
+    def reflect(self, persona: Persona) -> str:
+        """Before the report: what the casemanager thinks the inwoner needed (Enter skips)."""
+        first = persona.name.split()[0]
+        print(f"\nVoordat je de feedback leest: wat denk je dat {first} nodig heeft?")
         try:
-            reply = self.client.stop_practice(self.sender)
+            answer = self.ask("Schrijf het in je eigen woorden (Enter = overslaan)> ")
+        except (EOFError, KeyboardInterrupt):
+            return ""
+        return answer.strip()[:2000]
+
+    def finish(self, persona: Persona) -> int:
+        answer = self.reflect(persona)
+        try:
+            reflections = [(answer, None)] if answer else []
+            reply = self.client.stop_practice(self.sender, reflections=reflections)
         except RasaUnavailable as exc:
             print(f"[!] {exc} De samenvatting kon niet worden gemaakt.")
             return 1

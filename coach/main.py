@@ -116,7 +116,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         "channel": "terminal",
         "person": pseudonym("terminal", getpass.getuser(), pseudonym_salt(settings)),
     }
-    hints, personas = not args.no_hints, ()
+    hints, personas, undo = not args.no_hints, (), None
     if args.workshop:
         from gesprekscoach.workshops.service import WorkshopError
 
@@ -131,6 +131,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return 0
         who["workshop"] = info.code
         hints, personas = hints and info.hints, info.persona_ids
+        undo = info.allow_undo
     with running_client(settings, args.rasa_url, who) as running:
         chat = TerminalChat(
             running.client,
@@ -139,6 +140,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             hints=hints,
             report_dir=settings.var_dir / "reports",
             personas=personas,
+            undo=undo,
         )
         return chat.run(args.persona, seed)
 

@@ -14,6 +14,9 @@ from gesprekscoach.catalogue import CatalogueError, read_yaml_mapping
 from gesprekscoach.rasa_client import RasaClient, Reply
 from gesprekscoach.turn import PayloadError, TurnEvent
 
+GO_BACK = "/terug"
+START_AGAIN = "/opnieuw"
+
 
 @dataclass(frozen=True)
 class Script:
@@ -21,10 +24,14 @@ class Script:
     persona: str | None
     lines: tuple[str, ...]
     expected_moves: tuple[str | None, ...]
+    reflection: str = ""
+    """The answer to "what did they need?" at the end; empty: skipped."""
 
 
 def load_script(path: Path) -> Script:
-    """A FILE for `coach play`: `lines:` (texts, or {text, move}) and optionally `persona:`."""
+    """A FILE for `coach play`: `lines:` (texts, or {text, move}), optionally `persona:` and
+    `reflection:`. A line `/terug` takes the line before back, `/opnieuw N` goes on from
+    message N, as in the chat."""
     data = read_yaml_mapping(path)
     raw = data.get("lines")
     if not isinstance(raw, list) or not raw:
@@ -41,7 +48,26 @@ def load_script(path: Path) -> Script:
         lines.append(str(text))
         expected.append(None if move is None else str(move))
     persona = data.get("persona")
-    return Script(path, None if persona is None else str(persona), tuple(lines), tuple(expected))
+    reflection = data.get("reflection")
+    if reflection is not None and not isinstance(reflection, str):
+        raise CatalogueError(path, "reflection", "must be a text")
+    return Script(
+        path,
+        None if persona is None else str(persona),
+        tuple(lines),
+        tuple(expected),
+        (reflection or "").strip(),
+    )
+
+
+def _command(text: str) -> tuple[str, int | None] | None:
+    """A script line that is a command (/terug, /opnieuw N), not a message."""
+    words = text.strip().lower().split()
+    if words == [GO_BACK]:
+        return GO_BACK, None
+    if len(words) == 2 and words[0] == START_AGAIN and words[1].isdigit():
+        return START_AGAIN, int(words[1])
+    return None
 
 
 def play_script(
@@ -51,14 +77,29 @@ def play_script(
     start = client.start_practice(sender, persona or script.persona, seed)
     if start.payload.get("kind") != "start":
         return {"file": str(script.path), "error": start.text}
-    turns = []
+    turns: list[dict[str, Any]] = []
+    reverted: list[dict[str, Any]] = []
     for text, expected in zip(script.lines, script.expected_moves, strict=True):
+        command = _command(text)
+        if command is not None:
+            name, number = command
+            if name == GO_BACK:
+                reply = client.go_back(sender)
+            else:
+                reply = client.start_again_from(sender, number or 1)
+            back = reply.payload
+            if back.get("kind") == "rewind":
+                keep = int(back.get("from_turn") or 1) - 1
+                reverted.extend(turns[keep:])
+                turns = turns[:keep]
+            continue
         reply = client.send(sender, text)
         turn = turn_result(text, reply)
         if expected is not None:
             turn["expected_move"] = expected
         turns.append(turn)
-    end = client.stop_practice(sender).payload
+    answers = [(script.reflection, None)] if script.reflection else []
+    end = client.stop_practice(sender, reflections=answers).payload
     report = end.get("report") or {}
     return {
         "file": str(script.path),
@@ -70,6 +111,11 @@ def play_script(
         "hidden_need_found": bool(end.get("hidden_need_found")),
         "hidden_need_turn": end.get("hidden_need_turn"),
         "hidden_need": end.get("hidden_need"),
+        "reflection": end.get("reflection"),
+        "need_moments": end.get("need_moments", []),
+        "reverts": end.get("reverts", 0),
+        "reverted_turns": reverted,
+        "tips_asked": end.get("tips_asked", 0),
         "final_trust": end.get("trust"),
         "final_stress": end.get("stress"),
         "feedback": {
@@ -85,6 +131,7 @@ def play_script(
             ],
             "went_well": report.get("went_well", []),
             "work_on": report.get("work_on", []),
+            "better": report.get("better", []),
             "measures": report.get("measures", {}),
             "language": [t["language"] for t in turns],
         },
@@ -111,6 +158,7 @@ def turn_result(text: str, reply: Reply) -> dict[str, Any]:
         "jargon": [hit.term for hit in event.jargon],
         "language": event.language.to_dict() if event.language else {},
         "coaching": list(event.coaching),
+        "thought": event.thought,
     }
 
 
@@ -130,6 +178,7 @@ def refused_turn(text: str, reply: Reply) -> dict[str, Any]:
         "jargon": [],
         "language": None,
         "coaching": [],
+        "thought": None,
     }
 
 
@@ -145,6 +194,11 @@ def render(result: dict[str, Any]) -> str:
         )
     found = f"ja, in bericht {result['hidden_need_turn']}" if result["hidden_need_found"] else "nee"
     out.append(f"Verborgen behoefte gevonden: {found}")
+    reflection = result.get("reflection")
+    if isinstance(reflection, dict) and reflection.get("score") is not None:
+        out.append(f"Reflectie: {reflection['score']:.0%} van de behoefte genoemd")
+    if result.get("reverts"):
+        out.append(f"Teruggegaan: {result['reverts']} keer")
     for tip in result["feedback"]["tips"]:
         if tip["status"] != "not_applicable":
             mark = "✓" if tip["status"] == "credited" else "✗"

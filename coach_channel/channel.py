@@ -30,9 +30,9 @@ from gesprekscoach.control import (
     sender_value,
     text_value,
 )
+from gesprekscoach.protocol import CONTROL_INTENTS, REFLECTIONS
 
 log = logging.getLogger(__name__)
-INTENTS = {"start": "start_oefening", "stop": "stop_oefening", "hints": "hints_instellen"}
 MAX_BODY = 512 * 1024
 # Put before a text that starts with "/" while NLU reads it: not whitespace, so Rasa's
 # "/intent" reader (which strips whitespace first) leaves the text alone.
@@ -49,21 +49,28 @@ def _refuse(status: int, error: str, message: str, field: str | None = None) -> 
 
 def control_parse_data(control: Control) -> dict[str, Any]:
     """What NLU would have said, for a command that never went through NLU."""
-    entities: list[dict[str, Any]] = []
+    values: dict[str, Any] = {}
     if control.command == "start":
-        values: dict[str, Any] = {"seed": control.seed, "hints": control.hints}
+        values = {"seed": control.seed, "hints": control.hints}
         if control.persona:
             values["persona"] = control.persona
-        entities = [{"entity": k, "value": v} for k, v in values.items()]
+        if control.undo is not None:
+            values["undo"] = control.undo
     elif control.command == "hints":
-        entities = [{"entity": "hints", "value": control.hints}]
-    intent = INTENTS[control.command]
-    return {
+        values = {"hints": control.hints}
+    elif control.command == "opnieuw":
+        values = {"turn": control.turn}
+    intent = CONTROL_INTENTS[control.command]
+    data: dict[str, Any] = {
         "text": f"/{intent}",
         "intent": {"name": intent, "confidence": 1.0},
         "intent_ranking": [{"name": intent, "confidence": 1.0}],
-        "entities": entities,
+        "entities": [{"entity": k, "value": v} for k, v in values.items()],
     }
+    if control.command == "stop":
+        # What the casemanager typed stays text: beside the intent, never parsed.
+        data[REFLECTIONS] = [{"text": t, "person": p} for t, p in control.reflections]
+    return data
 
 
 async def parse_text(agent: Any, text: str) -> dict[str, Any]:

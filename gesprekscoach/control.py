@@ -26,7 +26,12 @@ HASH = re.compile(r"[0-9a-f]{16,64}")
 CHANNEL = re.compile(r"[a-z][a-z0-9_-]{0,19}")
 WORKSHOP = re.compile(r"[A-Za-z0-9-]{1,20}")
 MESSAGE_ID = re.compile(r"[0-9]{1,20}")
-COMMANDS = ("start", "stop", "hints")
+COMMANDS = ("start", "stop", "hints", "terug", "opnieuw", "tip")
+MAX_REFLECTION = 2000
+"""Characters of one reflection (what the casemanager thinks the inwoner needed)."""
+MAX_REFLECTIONS = 40
+"""Reflections one stop may carry: everyone in a group round answers."""
+MAX_TURN = 10_000
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
@@ -46,6 +51,12 @@ class Control:
     persona: str | None = None
     seed: int = 0
     hints: bool = True
+    undo: bool | None = None
+    """Whether going back is allowed (start); None: as hints (off in exam mode)."""
+    turn: int | None = None
+    """The message to start again from (opnieuw)."""
+    reflections: tuple[tuple[str, str | None], ...] = ()
+    """(text, person pseudonym or None) per answer to "what did they need?" (stop)."""
 
 
 def _bool(value: Any, field: str) -> bool:
@@ -78,24 +89,75 @@ def parse_control(data: Any) -> Control:
     """A control command from a request body's `control` field."""
     if not isinstance(data, dict):
         raise ControlError("control", "'control' moet een object zijn.")
-    unknown = set(data) - {"command", "persona", "seed", "hints"}
+    unknown = set(data) - {"command", "persona", "seed", "hints", "undo", "turn", "reflections"}
     if unknown:
         raise ControlError("control", f"Onbekend veld in 'control': {sorted(unknown)[0]!r}.")
     command = data.get("command")
     if command not in COMMANDS:
         raise ControlError("command", f"'command' moet een van {', '.join(COMMANDS)} zijn.")
+    allowed = {
+        "start": {"persona", "seed", "hints", "undo"},
+        "hints": {"hints"},
+        "opnieuw": {"turn"},
+        "stop": {"reflections"},
+    }.get(command, set())
+    extra = set(data) - allowed - {"command"}
+    if extra:
+        raise ControlError("control", f"'{command}' kent het veld {sorted(extra)[0]!r} niet.")
     if command == "start":
+        undo = data.get("undo")
         return Control(
             "start",
             persona_value(data.get("persona")),
             seed_value(data.get("seed", 0)),
             _bool(data.get("hints", True), "hints"),
+            undo=None if undo is None else _bool(undo, "undo"),
         )
     if command == "hints":
         return Control("hints", hints=_bool(data.get("hints"), "hints"))
-    if set(data) - {"command"}:
-        raise ControlError("control", "'stop' heeft geen andere velden.")
-    return Control("stop")
+    if command == "opnieuw":
+        return Control("opnieuw", turn=turn_value(data.get("turn")))
+    if command == "stop":
+        return Control("stop", reflections=reflections_value(data.get("reflections")))
+    return Control(command)
+
+
+def turn_value(value: Any) -> int:
+    """A message number to start again from: a whole number from 1."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_TURN:
+        raise ControlError("turn", "Kies het nummer van een bericht, bijvoorbeeld 3.")
+    return value
+
+
+def reflections_value(value: Any) -> tuple[tuple[str, str | None], ...]:
+    """The answers to "what did they need?": text each, with the writer's pseudonym in a group.
+
+    Always text, never read as a command; empty answers are dropped (skipped).
+    """
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) > MAX_REFLECTIONS:
+        raise ControlError(
+            "reflections", f"'reflections' moet een lijst zijn van hoogstens {MAX_REFLECTIONS}."
+        )
+    out: list[tuple[str, str | None]] = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) - {"text", "person"}:
+            raise ControlError("reflections", "Elke reflectie heeft alleen 'text' en 'person'.")
+        text = item.get("text")
+        if not isinstance(text, str):
+            raise ControlError("reflections", "Een reflectie moet tekst zijn.")
+        if len(text) > MAX_REFLECTION:
+            raise ControlError(
+                "reflections",
+                f"Je antwoord is te lang (meer dan {MAX_REFLECTION} tekens). Maak het korter.",
+            )
+        person = item.get("person")
+        if person is not None and (not isinstance(person, str) or not HASH.fullmatch(person)):
+            raise ControlError("reflections", "'person' van een reflectie is geen pseudoniem.")
+        if storable(text).strip():
+            out.append((storable(text).strip(), person))
+    return tuple(out)
 
 
 def sender_value(value: Any) -> str:

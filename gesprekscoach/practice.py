@@ -7,6 +7,7 @@ action adapter and the tests both call these.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -14,12 +15,19 @@ from gesprekscoach.domain import Catalogues
 from gesprekscoach.engine import PersonaState, TurnResult, Utterance
 from gesprekscoach.engine.engine import mood
 from gesprekscoach.feedback.hints import hint_for
-from gesprekscoach.feedback.render import render_text
+from gesprekscoach.feedback.looking_back import (
+    reflection_text,
+    score_all,
+    thoughts_payload,
+    thoughts_text,
+)
+from gesprekscoach.feedback.reflection import best_score, need_moments
+from gesprekscoach.feedback.render import render_text, split_for_chat
 from gesprekscoach.feedback.report import Report, build_report
 from gesprekscoach.language.acts import LabelledAct
 from gesprekscoach.moves import FALLBACK
 from gesprekscoach.protocol import END, ERROR, HINTS, PAYLOAD_KEY, START
-from gesprekscoach.slots import STATUS_DONE, state_from_slots, state_to_slots
+from gesprekscoach.slots import STATUS_DONE, slot_count, state_from_slots, state_to_slots
 from gesprekscoach.turn import Standing, TurnEvent
 
 NOT_STARTED = (
@@ -62,7 +70,14 @@ def _state_payload(state: PersonaState) -> dict[str, Any]:
     }
 
 
-def start(catalogues: Catalogues, persona_key: str | None, seed: int, hints: bool = True) -> Output:
+def start(
+    catalogues: Catalogues,
+    persona_key: str | None,
+    seed: int,
+    hints: bool = True,
+    undo: bool | None = None,
+) -> Output:
+    """The opening line; going back is allowed as `undo` says (None: yes), never in exam mode."""
     personas = catalogues.personas
     key = persona_key or next(iter(personas.personas))
     try:
@@ -75,16 +90,24 @@ def start(catalogues: Catalogues, persona_key: str | None, seed: int, hints: boo
         )
     persona = engine.persona
     state, opening = engine.start(seed)
+    undo_allowed = hints and undo is not False
     payload = {
         "kind": START,
         "persona_name": persona.name,
         "persona_type": persona.type,
         "briefing": persona.briefing,
         "hints": hints,
+        "undo": undo_allowed,
         "seed": seed,
         **_state_payload(state),
     }
-    slots = {**state_to_slots(state), "hints_on": hints}
+    slots = {
+        **state_to_slots(state),
+        "hints_on": hints,
+        "undo_allowed": undo_allowed,
+        "reverts": 0.0,
+        "tips_asked": 0.0,
+    }
     return Output([opening], {PAYLOAD_KEY: payload}, slots)
 
 
@@ -169,6 +192,7 @@ def _event(
         hidden_need_found=after.hidden_need_found,
         hidden_need_turn=after.hidden_need_turn,
         language=catalogues.language.check(text),
+        thought=result.thought,
     )
 
 
@@ -178,10 +202,15 @@ def report_for(
     turns: list[TurnEvent],
     start: Standing,
     hidden_need_turn: int | None,
+    reverts: int = 0,
+    tips_asked: int = 0,
 ) -> Report:
     """The report of a practice from its turns: at the end, or on the way (werkatelier)."""
     persona = catalogues.personas.get(persona_id)
     return build_report(
+        persona=persona,
+        reverts=reverts,
+        tips_asked=tips_asked,
         moves=catalogues.moves,
         tips=catalogues.tips,
         rules=catalogues.rules,
@@ -194,21 +223,30 @@ def report_for(
     )
 
 
-def end(catalogues: Catalogues, slots: dict[str, Any], turns: list[TurnEvent]) -> Output:
-    """The summary and the report; `turns` come from the tracker (feedback.transcript)."""
+def end(
+    catalogues: Catalogues,
+    slots: dict[str, Any],
+    turns: list[TurnEvent],
+    reflections: Sequence[tuple[str, str | None]] = (),
+) -> Output:
+    """The summary, the reflection beside the need, what the inwoner thought, the report.
+
+    `turns` come from the tracker's applied events (feedback.transcript): the conversation
+    as finally held, after any going back. `reflections` are the answers to "what did they
+    need?" as (text, pseudonym in a group round); none: skipped.
+    """
     state = state_from_slots(slots)
     if state is None:
         return _error(NOT_STARTED, "not_started")
     persona = catalogues.personas.get(state.persona_id)
     need = persona.hidden_need
     if state.hidden_need_found:
-        found = (
-            f"Je hebt de verborgen behoefte gevonden, in bericht {state.hidden_need_turn}: "
-            f"{need.summary}"
-        )
+        first = persona.name.split()[0]
+        found = f"{first} vertelde wat er echt speelde, in bericht {state.hidden_need_turn}."
     else:
-        found = f"De verborgen behoefte kwam niet boven. Die was: {need.summary}"
+        found = "De verborgen behoefte kwam niet boven."
     start_trust = state.curve[0][0] if state.curve else persona.start_trust
+    reverts, tips_asked = slot_count(slots, "reverts"), slot_count(slots, "tips_asked")
     summary = (
         f"Het oefengesprek met {persona.name} is klaar. Je stuurde {state.turn} "
         f"bericht{'en' if state.turn != 1 else ''}. Vertrouwen: van {start_trust:.0f} "
@@ -219,7 +257,17 @@ def end(catalogues: Catalogues, slots: dict[str, Any], turns: list[TurnEvent]) -
         if state.curve
         else Standing(persona.start_trust, persona.start_stress)
     )
-    report = report_for(catalogues, persona.id, turns, opening, state.hidden_need_turn)
+    report = report_for(
+        catalogues,
+        persona.id,
+        turns,
+        opening,
+        state.hidden_need_turn,
+        reverts=reverts,
+        tips_asked=tips_asked,
+    )
+    scored = score_all(persona, reflections)
+    moments = need_moments(persona, turns)
     payload = {
         "kind": END,
         "persona_name": persona.name,
@@ -228,9 +276,17 @@ def end(catalogues: Catalogues, slots: dict[str, Any], turns: list[TurnEvent]) -
         "curve": [list(point) for point in state.curve],
         "moves": list(state.moves),
         "report": report.to_dict(),
+        "reflection": scored[0].to_dict() if not scored[0].skipped else None,
+        "reflections": [r.to_dict() for r in scored if not r.skipped],
+        "reflection_score": best_score(scored),
+        "need_moments": list(moments),
+        "thoughts": thoughts_payload(turns),
+        "reverts": reverts,
+        "tips_asked": tips_asked,
         **_state_payload(state),
     }
-    texts = [summary, *render_text(report)]
+    looking_back = [reflection_text(persona, scored, moments), thoughts_text(persona, turns)]
+    texts = [summary, *split_for_chat(looking_back), *render_text(report)]
     return Output(texts, {PAYLOAD_KEY: payload}, state_to_slots(state, STATUS_DONE))
 
 

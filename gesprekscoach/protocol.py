@@ -16,13 +16,29 @@ PAYLOAD_KEY = "coach"
 # (text, move, confidence), the main act first.
 ACTS = "acts"
 
-# The kinds of payload: a practice starts, has turns and ends; switching hints
-# and refusals have their own.
+# The parse data key under which the channel passes the casemanager's reflection(s)
+# with the stop command: what they think the inwoner needed (always text).
+REFLECTIONS = "reflections"
+
+# The kinds of payload: a practice starts, has turns and ends; switching hints,
+# going back, a tip on request and refusals have their own.
 START = "start"
 TURN = "turn"
 END = "end"
 HINTS = "hints"
+REWIND = "rewind"
+TIP = "tip"
 ERROR = "error"
+
+# The intents of the clients' control commands (never typed text, never from NLU).
+CONTROL_INTENTS = {
+    "start": "start_oefening",
+    "stop": "stop_oefening",
+    "hints": "hints_instellen",
+    "terug": "terug_nemen",
+    "opnieuw": "opnieuw_vanaf",
+    "tip": "tip_vragen",
+}
 
 
 def kind_of(payload: dict[str, Any]) -> str | None:

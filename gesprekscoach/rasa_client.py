@@ -8,6 +8,7 @@ through. Typed text and control commands travel in separate fields.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,10 +56,14 @@ def parse_messages(messages: list[dict[str, Any]]) -> Reply:
     return Reply(texts, payload)
 
 
-def start_control(persona: str | None, seed: int, hints: bool = True) -> dict[str, Any]:
+def start_control(
+    persona: str | None, seed: int, hints: bool = True, undo: bool | None = None
+) -> dict[str, Any]:
     control: dict[str, Any] = {"command": "start", "seed": seed, "hints": hints}
     if persona:
         control["persona"] = persona
+    if undo is not None:
+        control["undo"] = undo
     return control
 
 
@@ -149,14 +154,40 @@ class RasaClient:
         seed: int,
         hints: bool = True,
         metadata: dict[str, Any] | None = None,
+        undo: bool | None = None,
     ) -> Reply:
-        return self.control(sender, start_control(persona, seed, hints), metadata)
+        """Start a practice; `undo` allows going back (None: as hints, so off in exam mode)."""
+        return self.control(sender, start_control(persona, seed, hints, undo), metadata)
 
     def set_hints(self, sender: str, on: bool, metadata: dict[str, Any] | None = None) -> Reply:
         return self.control(sender, {"command": "hints", "hints": on}, metadata)
 
-    def stop_practice(self, sender: str, metadata: dict[str, Any] | None = None) -> Reply:
-        return self.control(sender, {"command": "stop"}, metadata)
+    def stop_practice(
+        self,
+        sender: str,
+        metadata: dict[str, Any] | None = None,
+        reflections: Sequence[tuple[str, str | None]] = (),
+    ) -> Reply:
+        """End the practice; `reflections` are the answers to "what did they need?" as
+        (text, person pseudonym or None); none: skipped."""
+        control: dict[str, Any] = {"command": "stop"}
+        if reflections:
+            control["reflections"] = [{"text": t, "person": p} for t, p in reflections]
+        return self.control(sender, control, metadata)
+
+    def go_back(self, sender: str, metadata: dict[str, Any] | None = None) -> Reply:
+        """Take the last message back (/terug)."""
+        return self.control(sender, {"command": "terug"}, metadata)
+
+    def start_again_from(
+        self, sender: str, turn: int, metadata: dict[str, Any] | None = None
+    ) -> Reply:
+        """Go on again from message `turn` (it and everything after it are taken back)."""
+        return self.control(sender, {"command": "opnieuw", "turn": turn}, metadata)
+
+    def ask_tip(self, sender: str, metadata: dict[str, Any] | None = None) -> Reply:
+        """One suggestion for the next message (/tip)."""
+        return self.control(sender, {"command": "tip"}, metadata)
 
     def healthy(self) -> bool:
         """The channel answers and the model is loaded."""

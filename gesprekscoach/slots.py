@@ -33,6 +33,12 @@ def state_to_slots(state: PersonaState, status: str = STATUS_RUNNING) -> dict[st
     }
 
 
+def slot_count(slots: dict[str, Any], name: str) -> int:
+    """A counter kept in a float slot (Rasa's number slots), as a whole number; 0 if unset."""
+    value = slots.get(name)
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+
 def changed_slots(current: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """Only the slots whose value changes: every event is read again on every message."""
     return {name: value for name, value in new.items() if current.get(name) != value}

@@ -17,6 +17,7 @@ from gesprekscoach.storage.models import (
     Comment,
     LabelCorrection,
     PracticeSession,
+    RevertedTurn,
     TurnRecord,
     Workshop,
     WorkshopMember,
@@ -65,6 +66,17 @@ class LoggedTurn:
 
 
 @dataclass(frozen=True)
+class TurnsReverted:
+    """The casemanager went back: turns from `from_number` on leave the conversation."""
+
+    session_id: str
+    from_number: int
+    how: str
+    """"terug" or "opnieuw"."""
+    at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
 class SessionEnd:
     session_id: str
     hidden_need_found: bool
@@ -72,6 +84,11 @@ class SessionEnd:
     final_trust: float
     report: dict[str, Any]
     ended_at: datetime = field(default_factory=utcnow)
+    reflection: dict[str, Any] | None = None
+    """The scored reflections (feedback.reflection), None when skipped."""
+    reflection_score: float | None = None
+    reverts: int = 0
+    tips_asked: int = 0
 
 
 def casemanager_for(db: Session, who: Who) -> Casemanager:
@@ -173,6 +190,44 @@ def record_end(db: Session, end: SessionEnd) -> None:
     row.hidden_need_turn = end.hidden_need_turn
     row.final_trust = end.final_trust
     row.report = end.report
+    row.reflection = end.reflection
+    row.reflection_score = end.reflection_score
+    row.reverts = max(int(row.reverts or 0), end.reverts)
+    row.tips_asked = end.tips_asked
+
+
+def record_revert(db: Session, revert: TurnsReverted) -> int:
+    """Move the turns taken back to `reverted_turns`; returns how many (0 on a replay)."""
+    rows = (
+        db.execute(
+            select(TurnRecord).where(
+                TurnRecord.session_id == revert.session_id,
+                TurnRecord.number >= revert.from_number,
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for row in rows:
+        db.add(
+            RevertedTurn(
+                session_id=row.session_id,
+                number=row.number,
+                text=row.text,
+                move=row.move,
+                reply=row.reply,
+                trust=row.trust,
+                thought=row.thought,
+                how=revert.how,
+                reverted_at=revert.at,
+            )
+        )
+        db.delete(row)
+    session = db.get(PracticeSession, revert.session_id)
+    if rows and session is not None:
+        session.reverts = int(session.reverts or 0) + 1
+    db.flush()
+    return len(rows)
 
 
 def erase_casemanager(db: Session, casemanager_id: int) -> int:
@@ -194,6 +249,10 @@ def erase_casemanager(db: Session, casemanager_id: int) -> int:
         )
         db.execute(
             delete(TurnRecord).where(TurnRecord.session_id.in_(session_ids)), execution_options=bulk
+        )
+        db.execute(
+            delete(RevertedTurn).where(RevertedTurn.session_id.in_(session_ids)),
+            execution_options=bulk,
         )
         db.execute(
             delete(PracticeSession).where(PracticeSession.id.in_(session_ids)),

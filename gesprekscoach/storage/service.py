@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from gesprekscoach.local_secrets import kept_secret
-from gesprekscoach.protocol import END, START, TURN, kind_of
+from gesprekscoach.protocol import END, REWIND, START, TURN, kind_of
 from gesprekscoach.settings import Settings
 from gesprekscoach.storage.db import make_engine
 from gesprekscoach.storage.repository import (
     LoggedTurn,
     SessionEnd,
     SessionStart,
+    TurnsReverted,
     Who,
     pseudonym,
     pseudonym_label,
@@ -101,6 +102,12 @@ def writes_for(
             return []
         author = who_from(sender, metadata, salt) if group_from(metadata, salt) else None
         return [LoggedTurn(sender, event, author)]
+    if kind == REWIND:
+        from_turn = payload.get("from_turn")
+        if not isinstance(from_turn, int) or isinstance(from_turn, bool) or from_turn < 1:
+            log.error("Terugnemen niet opgeslagen: 'from_turn' is onbruikbaar")
+            return []
+        return [TurnsReverted(sender, from_turn, str(payload.get("how") or "terug")[:20])]
     if kind == END:
         return [_end(sender, payload)]
     return []
@@ -127,4 +134,22 @@ def _end(sender: str, payload: dict[str, Any]) -> SessionEnd:
         hidden_need_turn=payload.get("hidden_need_turn"),
         final_trust=float(payload.get("trust") or 0.0),
         report=payload.get("report") or {},
+        reflection={
+            "reflections": payload.get("reflections") or [],
+            "need": payload.get("hidden_need"),
+            "moments": payload.get("need_moments") or [],
+        },
+        reflection_score=_score(payload.get("reflection_score")),
+        reverts=_whole(payload.get("reverts")),
+        tips_asked=_whole(payload.get("tips_asked")),
     )
+
+
+def _score(value: Any) -> float | None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+    return float(value) if ok else None
+
+
+def _whole(value: Any) -> int:
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**6
+    return value if ok else 0

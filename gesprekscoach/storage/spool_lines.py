@@ -12,10 +12,16 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from gesprekscoach.storage.repository import LoggedTurn, SessionEnd, SessionStart, Who
+from gesprekscoach.storage.repository import (
+    LoggedTurn,
+    SessionEnd,
+    SessionStart,
+    TurnsReverted,
+    Who,
+)
 from gesprekscoach.turn import HIDDEN_NEED, Standing, TurnEvent, language_from_dict
 
-Write = SessionStart | LoggedTurn | SessionEnd
+Write = SessionStart | LoggedTurn | TurnsReverted | SessionEnd
 
 
 def to_line(write: Write) -> str:
@@ -34,7 +40,7 @@ def from_line(line: str) -> Write:
     """The write of a spool line; raises (ValueError, KeyError...) for a broken one."""
     item = json.loads(line)
     data: dict[str, Any] = item["data"]
-    for key in ("started_at", "ended_at"):
+    for key in ("started_at", "ended_at", "at"):
         if key in data:
             data[key] = datetime.fromisoformat(data[key])
     if item["type"] == "SessionStart":
@@ -45,6 +51,8 @@ def from_line(line: str) -> Write:
         return LoggedTurn(data["session_id"], event, _who(data.get("author")))
     if item["type"] == "TurnData":
         return _turn_data(data)
+    if item["type"] == "TurnsReverted":
+        return TurnsReverted(**data)
     return SessionEnd(**data)
 
 

@@ -33,7 +33,9 @@ from gesprekscoach.storage.db import session_factory
 from gesprekscoach.storage.repository import (
     LoggedTurn,
     SessionStart,
+    TurnsReverted,
     record_end,
+    record_revert,
     record_start,
     record_turn,
 )
@@ -133,6 +135,8 @@ def apply(engine: Engine, write: Write) -> None:
             record_start(db, write)
         elif isinstance(write, LoggedTurn):
             record_turn(db, write)
+        elif isinstance(write, TurnsReverted):
+            record_revert(db, write)
         else:
             record_end(db, write)
 

@@ -26,6 +26,9 @@ INITIAL_SLOTS: dict[str, Any] = {
     "need_stage": None,
     "hints_on": True,
     "persona_state": None,
+    "undo_allowed": False,
+    "reverts": 0,
+    "tips_asked": 0,
 }
 
 
@@ -86,16 +89,21 @@ class Conversation:
         }
         if acts is not None:
             latest["acts"] = acts
+        self.events.append({"event": "action", "name": "action_listen"})
         self.events.append({"event": "user", "text": text, "parse_data": latest})
         return Tracker(
             self.sender, dict(self.slots), latest, list(self.events), False, None, {}, None
         )
 
     def record(self, dispatcher: CollectingDispatcher, events: list[EventType]) -> None:
+        """Add what the action did, and replay the slots as Rasa does (rewinds included)."""
+        self.events.append({"event": "action", "name": "action"})
         for sent in dispatcher.messages:
             data = {"custom": sent["custom"]} if sent.get("custom") else {}
             self.events.append({"event": "bot", "text": sent.get("text"), "data": data})
-        for event in events:
-            self.events.append(dict(event))
+        self.events.extend(dict(event) for event in events)
+        applied = Tracker(self.sender, {}, {}, self.events, False, None, {}, None)
+        self.slots = dict(INITIAL_SLOTS)
+        for event in applied.applied_events():
             if event.get("event") == "slot":
                 self.slots[event["name"]] = event["value"]

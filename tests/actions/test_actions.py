@@ -156,7 +156,9 @@ async def test_ending_gives_the_report_and_logs_it(
 
     summary, *feedback = texts_of(dispatcher)
     assert summary.startswith("Het oefengesprek met Henk Visser is klaar. Je stuurde 2 berichten.")
-    assert feedback and feedback[0].startswith("Feedback op je gesprek met Henk Visser")
+    # Before the tips: the reflection beside the need, and what Henk thought per message.
+    assert feedback[0].startswith("Wat had Henk nodig?") and "Wat Henk dacht" in feedback[0]
+    assert any(text.startswith("Feedback op je gesprek met Henk Visser") for text in feedback)
     payload = payload_of(dispatcher)
     assert payload["kind"] == "end" and payload["turn"] == 2
     report = payload["report"]

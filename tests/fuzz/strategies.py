@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
+from gesprekscoach import protocol
 from gesprekscoach.domain import Catalogues, load_catalogues
 from gesprekscoach.moves import FALLBACK
 
@@ -34,7 +35,7 @@ PERSONA_IDS: tuple[str, ...] = tuple(
     )
 )
 # Intents the clients send that are not moves (domain.yml), and input kinds the engine knows.
-CONTROL_INTENTS = ("start_oefening", "stop_oefening", "hints_instellen")
+CONTROL_INTENTS = tuple(protocol.CONTROL_INTENTS.values())
 INPUT_KINDS = ("stilte", "te_lang")
 ENTITY_NAMES = ("seed", "persona", "hints")
 # The longest text a test feeds in; the clients cut at 5,000 (gesprekscoach.control.MAX_TEXT),

@@ -111,23 +111,53 @@ def test_metadata_is_a_dict_of_checked_strings_or_refused(value: Any) -> None:
                 assert meta[key].isprintable() and len(meta[key]) <= 80
 
 
+reflection_items = st.one_of(
+    anything,
+    st.fixed_dictionaries(
+        {"text": st.one_of(st.text(max_size=50), st.text(min_size=1990, max_size=2100), anything)},
+        optional={"person": st.one_of(st.none(), st.just("a" * 64), anything)},
+    ),
+)
 commands = st.one_of(
     anything,
     st.fixed_dictionaries(
-        {"command": st.sampled_from(["start", "stop", "hints", "START", "", "x"])},
-        optional={"persona": persona_keys, "seed": hostile_seeds, "hints": anything},
+        {
+            "command": st.sampled_from(
+                ["start", "stop", "hints", "terug", "opnieuw", "tip", "START", "", "x"]
+            )
+        },
+        optional={
+            "persona": persona_keys,
+            "seed": hostile_seeds,
+            "hints": anything,
+            "undo": anything,
+            "turn": st.one_of(hostile_seeds, anything),
+            "reflections": st.one_of(anything, st.lists(reflection_items, max_size=45)),
+        },
     ),
 )
 
 
-@settings(max_examples=examples(60))
+@settings(max_examples=examples(80))
 @given(value=commands)
+@example(value={"command": "opnieuw", "turn": True})
+@example(value={"command": "stop", "reflections": [{"text": "\x00\ud800"}]})
+@example(value={"command": "terug", "turn": 3})
 def test_a_control_command_is_checked_whole(value: Any) -> None:
     ok, command = _checked(control.parse_control, value)
     if ok:
         assert command.command in control.COMMANDS
         assert type(command.seed) is int and 0 <= command.seed <= control.MAX_SEED
         assert isinstance(command.hints, bool)
+        assert command.undo is None or isinstance(command.undo, bool)
+        assert command.turn is None or (type(command.turn) is int and command.turn >= 1)
+        assert command.command == "opnieuw" or command.turn is None
+        assert len(command.reflections) <= control.MAX_REFLECTIONS
+        for text, person in command.reflections:
+            assert isinstance(text, str) and text.strip() == text and text
+            assert len(text) <= control.MAX_REFLECTION
+            assert "\x00" not in text
+            assert person is None or control.HASH.fullmatch(person)
 
 
 # -- the start action, with whatever entities a tracker holds ------------------------

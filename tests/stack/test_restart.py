@@ -90,6 +90,7 @@ def test_terminal_chat_keeps_the_message_and_recovers(
         "KILL",
         "Wat heeft u op dit moment het meeste nodig?",
         "/stop",
+        "Hij wil hulp bij het lezen van de brieven.",
     ]
     lines = iter(script)
 
@@ -106,3 +107,4 @@ def test_terminal_chat_keeps_the_message_and_recovers(
     out = capsys.readouterr().out
     assert "De oefenserver reageert niet" in out
     assert "Het oefengesprek met Henk Visser is klaar. Je stuurde 2 berichten." in out
+    assert "Wat had Henk nodig?" in out and "Hij wil hulp bij het lezen" in out
