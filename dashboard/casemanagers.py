@@ -1,4 +1,9 @@
-"""A casemanager: the progress page with its chart, and erasing everything of theirs."""
+"""A casemanager: the progress page with its chart, and erasing everything of theirs.
+
+The page shows per tip a score weighted towards recent sessions and what to practise
+next, with which inwoner (feedback.progress.weighted_progress), as /voortgang does in
+Telegram.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from dashboard.common import get_or_404
 from dashboard.deps import deps
 from gesprekscoach import charts
-from gesprekscoach.feedback.progress import progress
+from gesprekscoach.feedback.progress import progress, weighted_progress
 from gesprekscoach.storage.models import Casemanager
 from gesprekscoach.workshops.erasure import erase_person
 
@@ -20,8 +25,20 @@ blueprint = Blueprint("casemanagers", __name__, url_prefix="/casemanagers")
 def detail(person_id: int) -> Any:
     person = get_or_404(Casemanager, person_id)
     sessions = sorted(person.sessions, key=lambda s: s.started_at)
-    per_tip = progress(sessions, tuple(deps().tip_themes))
-    return render_template("casemanager.html", person=person, sessions=sessions, per_tip=per_tip)
+    given = deps()
+    per_tip = progress(sessions, tuple(given.tip_themes))
+    catalogues = given.catalogues
+    ahead = weighted_progress(sessions, catalogues.tips, catalogues.personas)
+    persona = catalogues.personas.personas.get(ahead.practise_persona or "")
+    return render_template(
+        "casemanager.html",
+        person=person,
+        sessions=sessions,
+        per_tip=per_tip,
+        ahead=ahead,
+        practise_with=persona.name if persona is not None else None,
+        status_labels={"credited": "goed", "flagged": "aandachtspunt"},
+    )
 
 
 @blueprint.get("/<int:person_id>/progress.png")

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, g, request
 
 from dashboard import formats, params, queries
 from dashboard.common import download
+from dashboard.deps import deps
 
 blueprint = Blueprint("exports", __name__)
 
@@ -17,7 +18,8 @@ def sessions(fmt: str) -> Response:
     if fmt == "csv":
         return download(formats.sessions_csv(rows), "text/csv", "sessies.csv")
     if fmt == "json":
-        return download(formats.sessions_json(rows), "application/json", "sessies.json")
+        body = formats.sessions_json(rows, deps().catalogues.personas.personas)
+        return download(body, "application/json", "sessies.json")
     abort(404)
 
 
@@ -30,7 +32,8 @@ def session(session_id: str, fmt: str) -> Response:
     if fmt == "csv":
         return download(formats.turns_csv(row), "text/csv", f"{name}.csv")
     if fmt == "json":
-        return download(formats.sessions_json([row]), "application/json", f"{name}.json")
+        body = formats.sessions_json([row], deps().catalogues.personas.personas)
+        return download(body, "application/json", f"{name}.json")
     abort(404)
 
 

@@ -1,14 +1,21 @@
-"""What the downloads hold: sessions as CSV and JSON, corrections as Rasa NLU training data."""
+"""What the downloads hold: sessions as CSV and JSON, corrections as Rasa NLU training data.
+
+A session in JSON carries what the end of the practice gave (the reflection(s), the
+messages where the need could have been heard, the thoughts with the trust change per
+message, how often the casemanager went back or asked for a tip) and the turns taken
+back, so an export says as much as the session page.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboard import looking_back
 from gesprekscoach.csvsafe import to_csv
 from gesprekscoach.storage.models import LabelCorrection, PracticeSession, TurnRecord
 
@@ -44,6 +51,9 @@ SESSION_COLUMNS: Columns[PracticeSession] = (
     ("vertrouwen_eind", lambda s: "" if s.final_trust is None else f"{s.final_trust:.0f}"),
     ("tips_goed", lambda s: _tip_counts(s.report)[0]),
     ("tips_aandacht", lambda s: _tip_counts(s.report)[1]),
+    ("reflectie_procent", lambda s: looking_back.percent(s.reflection_score).rstrip("%")),
+    ("teruggegaan", lambda s: s.reverts or 0),
+    ("tips_gevraagd", lambda s: s.tips_asked or 0),
 )
 TURN_COLUMNS: Columns[TurnRecord] = (
     ("bericht", lambda t: t.number),
@@ -57,6 +67,7 @@ TURN_COLUMNS: Columns[TurnRecord] = (
     ("b1", lambda t: "ja" if _language(t).get("b1_ok", True) else "nee"),
     ("jargon", lambda t: "; ".join(j.get("found", "") for j in _language(t).get("jargon") or [])),
     ("coaching", lambda t: " | ".join(t.coaching or [])),
+    ("gedachte", lambda t: t.thought or ""),
 )
 
 
@@ -79,10 +90,14 @@ def _turn_dict(t: TurnRecord) -> dict[str, Any]:
         "stress": t.stress,
         "language": t.language,
         "coaching": t.coaching,
+        "thought": t.thought or "",
     }
 
 
-def session_dict(s: PracticeSession, with_turns: bool = True) -> dict[str, Any]:
+def session_dict(
+    s: PracticeSession, with_turns: bool = True, personas: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """A session as JSON; `personas` (id to Persona) gives the first message's trust change."""
     data: dict[str, Any] = {
         "id": s.id,
         "casemanager": s.casemanager.display_name,
@@ -97,14 +112,33 @@ def session_dict(s: PracticeSession, with_turns: bool = True) -> dict[str, Any]:
         "hidden_need_turn": s.hidden_need_turn,
         "final_trust": s.final_trust,
         "report": s.report,
+        "reverts": s.reverts or 0,
+        "tips_asked": s.tips_asked or 0,
     }
+    stored = looking_back.stored_reflection(s.reflection)
+    first = stored.first
+    data.update(
+        {
+            "reflection": first.to_dict() if first is not None else None,
+            "reflections": [r.to_dict() for r in stored.reflections],
+            "reflection_score": s.reflection_score,
+            "hidden_need": stored.need or None,
+            "need_moments": list(stored.moments),
+        }
+    )
     if with_turns:
+        start = looking_back.start_trust(s, personas or {})
         data["turns"] = [_turn_dict(t) for t in s.turns]
+        data["thoughts"] = looking_back.thoughts(s, start)
+        data["reverted_turns"] = [looking_back.reverted_dict(r) for r in s.reverted]
     return data
 
 
-def sessions_json(sessions: list[PracticeSession]) -> str:
-    return json.dumps([session_dict(s) for s in sessions], ensure_ascii=False, indent=1)
+def sessions_json(
+    sessions: list[PracticeSession], personas: Mapping[str, Any] | None = None
+) -> str:
+    rows = [session_dict(s, personas=personas) for s in sessions]
+    return json.dumps(rows, ensure_ascii=False, indent=1)
 
 
 def sessions_csv(sessions: list[PracticeSession]) -> str:

@@ -60,7 +60,9 @@ def list_sessions(
 
 def all_sessions(db: Session, filters: Filters) -> list[PracticeSession]:
     q = _filtered(filters).options(
-        selectinload(PracticeSession.casemanager), selectinload(PracticeSession.turns)
+        selectinload(PracticeSession.casemanager),
+        selectinload(PracticeSession.turns),
+        selectinload(PracticeSession.reverted),
     )
     return list(db.execute(q.order_by(PracticeSession.started_at.desc())).scalars())
 
@@ -73,6 +75,7 @@ def get_session(db: Session, session_id: str) -> PracticeSession | None:
             selectinload(PracticeSession.turns),
             selectinload(PracticeSession.comments),
             selectinload(PracticeSession.casemanager),
+            selectinload(PracticeSession.reverted),
         )
     ).scalar_one_or_none()
 

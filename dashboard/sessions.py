@@ -1,6 +1,10 @@
 """The sessions: the filtered list, one session's transcript, its comments, label
 corrections and its trust-and-stress curve.
 
+A session page also looks back (looking_back.py): the inwoner's thought and the trust
+change beside each message, the reflection beside the hidden need, the turns taken
+back, and a better sentence per weak message.
+
 Everything a casemanager typed goes through Jinja's autoescaping, so a message like
 <script> is shown as text.
 """
@@ -11,13 +15,16 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
-from dashboard import params, queries
+from dashboard import looking_back, params, queries
 from dashboard.common import get_or_404
 from dashboard.deps import deps
 from gesprekscoach import charts
 from gesprekscoach.storage.models import Comment, LabelCorrection, PracticeSession, TurnRecord
 
 blueprint = Blueprint("sessions", __name__)
+blueprint.add_app_template_filter(looking_back.change, "change")
+blueprint.add_app_template_filter(looking_back.percent, "percent")
+blueprint.add_app_template_filter(looking_back.count, "count")
 COMMENT_LIMIT = 5000
 """Characters of a comment that are kept."""
 
@@ -55,12 +62,22 @@ def detail(session_id: str) -> Any:
     row = _session(session_id)
     corrections = queries.latest_corrections(g.db, [t.id for t in row.turns])
     given = deps()
+    personas = given.catalogues.personas.personas
+    stored = looking_back.stored_reflection(row.reflection)
     return render_template(
         "session.html",
         s=row,
         corrections=corrections,
         moves=given.move_ids,
         labels=given.move_labels,
+        first_name=looking_back.first_name(row, personas),
+        changes=looking_back.trust_changes(row.turns, looking_back.start_trust(row, personas)),
+        numbers={t.number: t.id for t in row.turns},
+        stored=stored,
+        answers=looking_back.writers(g.db, row, stored),
+        better=looking_back.better_sentences(row.report),
+        moment=looking_back.moment,
+        how_labels=looking_back.HOW_LABELS,
     )
 
 

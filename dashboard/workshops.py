@@ -19,7 +19,13 @@ from dashboard.deps import deps
 from gesprekscoach.storage.models import PracticeSession, Workshop, WorkshopMember
 from gesprekscoach.workshops.figures import snapshot
 from gesprekscoach.workshops.report import build_workshop_report, report_csv
-from gesprekscoach.workshops.service import WorkshopError, WorkshopPlan, create_workshop, set_status
+from gesprekscoach.workshops.service import (
+    WorkshopError,
+    WorkshopPlan,
+    create_workshop,
+    set_allow_undo,
+    set_status,
+)
 
 blueprint = Blueprint("workshops", __name__, url_prefix="/werkateliers")
 STATUS_LABELS = {"voorbereid": "Voorbereid", "open": "Open", "gesloten": "Gesloten"}
@@ -69,6 +75,7 @@ def _plan(form: Any) -> WorkshopPlan:
         form=form.get("form") or "",
         hints=form.get("hints") == "1",
         minutes=minutes,
+        allow_undo=form.get("undo") == "1",
     )
 
 
@@ -127,6 +134,22 @@ def change_status(workshop_id: int) -> Any:
     return _back(workshop)
 
 
+@blueprint.post("/<int:workshop_id>/terug-en-opnieuw")
+def allow_undo(workshop_id: int) -> Any:
+    workshop = get_or_404(Workshop, workshop_id)
+    try:
+        set_allow_undo(workshop, request.form.get("undo") == "1")
+    except WorkshopError as exc:
+        flash(str(exc))
+        return _back(workshop)
+    g.db.commit()
+    if workshop.allow_undo:
+        flash("Deelnemers mogen nu terug en opnieuw, in gesprekken die ze vanaf nu beginnen.")
+    else:
+        flash("Deelnemers kunnen niet meer terug, in gesprekken die ze vanaf nu beginnen.")
+    return _back(workshop)
+
+
 @blueprint.post("/<int:workshop_id>/beamer-tip")
 def choose_tip(workshop_id: int) -> Any:
     workshop = get_or_404(Workshop, workshop_id)
@@ -167,8 +190,10 @@ def beamer(workshop_id: int) -> Any:
 @blueprint.get("/<int:workshop_id>/verslag")
 def report(workshop_id: int) -> Any:
     workshop = get_or_404(Workshop, workshop_id)
-    result = build_workshop_report(g.db, workshop, deps().catalogues)
-    return render_template("workshop_report.html", w=workshop, report=result)
+    catalogues = deps().catalogues
+    result = build_workshop_report(g.db, workshop, catalogues)
+    headings = {tip.id: tip.heading for tip in catalogues.tips.tips.values()}
+    return render_template("workshop_report.html", w=workshop, report=result, headings=headings)
 
 
 @blueprint.get("/<int:workshop_id>/verslag.csv")

@@ -24,6 +24,10 @@ ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 FORMS = ("parallel", "rondje")
 STATUSES = ("voorbereid", "open", "gesloten")
+UNDO_NEEDS_HINTS = (
+    "Terug en opnieuw kan alleen als de hints aan staan. Zonder hints is het een examen: "
+    "dan kan niemand terug."
+)
 
 
 class WorkshopError(ValueError):
@@ -47,6 +51,8 @@ class WorkshopPlan:
     form: str = "parallel"
     hints: bool = True
     minutes: int = 20
+    allow_undo: bool = False
+    """Whether participants may go back (/terug, opnieuw vanaf bericht N); off unless chosen."""
 
     def check(self, known_personas: tuple[str, ...]) -> None:
         if not self.name.strip():
@@ -62,6 +68,8 @@ class WorkshopPlan:
             raise WorkshopError("Kies als vorm 'parallel' of 'rondje'.")
         if not 5 <= self.minutes <= 240:
             raise WorkshopError("De duur moet tussen 5 en 240 minuten liggen.")
+        if self.allow_undo and not self.hints:
+            raise WorkshopError(UNDO_NEEDS_HINTS)
 
 
 def create_workshop(
@@ -77,6 +85,7 @@ def create_workshop(
             form=plan.form,
             hints=plan.hints,
             minutes=plan.minutes,
+            allow_undo=plan.allow_undo,
             status="voorbereid",
             show_names=False,
             trainer_id=trainer_id,
@@ -99,6 +108,13 @@ def set_status(db: Session, workshop: Workshop, status: str) -> None:
         workshop.opened_at = utcnow()
     if status == "gesloten":
         workshop.closed_at = utcnow()
+
+
+def set_allow_undo(workshop: Workshop, allowed: bool) -> None:
+    """The facilitator's choice; it counts for conversations started after it."""
+    if allowed and not workshop.hints:
+        raise WorkshopError(UNDO_NEEDS_HINTS)
+    workshop.allow_undo = allowed
 
 
 def by_code(db: Session, code: str) -> Workshop | None:
@@ -139,6 +155,7 @@ class WorkshopInfo:
     form: str
     hints: bool
     status: str
+    allow_undo: bool = False
 
     @classmethod
     def of(cls, workshop: Workshop) -> WorkshopInfo:
@@ -149,6 +166,7 @@ class WorkshopInfo:
             str(workshop.form),
             bool(workshop.hints),
             str(workshop.status),
+            bool(workshop.allow_undo),
         )
 
 

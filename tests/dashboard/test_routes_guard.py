@@ -63,6 +63,8 @@ def values(engine: Engine, catalogues: Catalogues) -> dict[str, Any]:
         "persona": "henk",
         "form": "parallel",
         "minutes": "20",
+        "hints": "1",
+        "undo": "1",
     }
     return {"path": path, "form": form}
 

@@ -75,6 +75,7 @@ POSTS = [
     ("/{id}/stand", {"status": "gesloten"}),
     ("/{id}/beamer-tip", {"tip": "CK-B3"}),
     ("/{id}/namen", {"show": "1"}),
+    ("/{id}/terug-en-opnieuw", {"undo": "1"}),
 ]
 
 
@@ -103,7 +104,8 @@ def test_posts_need_a_trainer_and_a_csrf_token(
         response = post(client, "/werkateliers" + path.format(id=ident), data, token=False)
         assert response.status_code == 400, path
     w = workshop_row(engine, ident)
-    assert (w.status, w.beamer_tip, w.show_names) == ("open", None, False), "nothing changed"
+    changed = (w.status, w.beamer_tip, w.show_names, w.allow_undo)
+    assert changed == ("open", None, False, False), "nothing changed"
     with session_factory(engine)() as db:
         assert db.execute(select(func.count()).select_from(Workshop)).scalar_one() == 1
 
