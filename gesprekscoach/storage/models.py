@@ -209,6 +209,10 @@ class RevertedTurn(Base):
     thought = Column(Text, nullable=True)
     how = Column(String(20), nullable=False)
     """"terug" (the last message) or "opnieuw" (from a chosen message on)."""
+    author_id = Column(
+        Integer, ForeignKey("casemanagers.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    """Who wrote it in a group round (so erasing them erases this trace too)."""
     reverted_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 

@@ -219,6 +219,7 @@ def record_revert(db: Session, revert: TurnsReverted) -> int:
                 trust=row.trust,
                 thought=row.thought,
                 how=revert.how,
+                author_id=row.author_id,
                 reverted_at=revert.at,
             )
         )

@@ -19,8 +19,9 @@ from sqlalchemy import delete, inspect, select, text
 from sqlalchemy.orm import Session
 
 from gesprekscoach.domain import Catalogues
-from gesprekscoach.storage.models import Casemanager, PracticeSession, TurnRecord
+from gesprekscoach.storage.models import Casemanager, PracticeSession, RevertedTurn, TurnRecord
 from gesprekscoach.storage.repository import erase_casemanager
+from gesprekscoach.storage.service import GROUP_CHANNEL_SUFFIX
 from gesprekscoach.storage.writer import erase_from_spool
 from gesprekscoach.workshops.figures import provisional_report
 
@@ -64,6 +65,22 @@ def _scrub_group_tracker(db: Session, sender: str, person: str, words: list[str]
             db.execute(update, {"d": new, "i": row_id})
 
 
+def _drop_reflections(db: Session, person_hash: str) -> None:
+    """Their answers to "what did they need?" in group rounds: gone, the best score redone."""
+    rounds = PracticeSession.channel.like(f"%{GROUP_CHANNEL_SUFFIX}")
+    found = select(PracticeSession).where(rounds, PracticeSession.reflection.is_not(None))
+    for session in db.execute(found).scalars():
+        data = dict(session.reflection or {})
+        answers = [r for r in data.get("reflections") or [] if isinstance(r, dict)]
+        kept = [r for r in answers if r.get("person") != person_hash]
+        if len(kept) == len(answers):
+            continue
+        data["reflections"] = kept
+        session.reflection = data
+        scores = [float(r["score"]) for r in kept if isinstance(r.get("score"), (int, float))]
+        session.reflection_score = max(scores) if scores else None
+
+
 def erase_person(
     db: Session, casemanager_id: int, catalogues: Catalogues, spool: Path | None = None
 ) -> int:
@@ -71,7 +88,9 @@ def erase_person(
     person = db.get(Casemanager, casemanager_id)
     person_hash = str(person.channel_hash) if person is not None else ""
     written = select(TurnRecord.text).where(TurnRecord.author_id == casemanager_id)
-    words = sorted({str(t) for t in db.execute(written).scalars() if t}, key=len, reverse=True)
+    taken_back = select(RevertedTurn.text).where(RevertedTurn.author_id == casemanager_id)
+    said = [*db.execute(written).scalars(), *db.execute(taken_back).scalars()]
+    words = sorted({str(t) for t in said if t}, key=len, reverse=True)
     own_sessions = select(PracticeSession.id).where(
         PracticeSession.casemanager_id == casemanager_id
     )
@@ -84,9 +103,23 @@ def erase_person(
         .where(TurnRecord.author_id == casemanager_id)
         .where(PracticeSession.casemanager_id != casemanager_id)
     )
-    rounds = list(db.execute(joined).scalars())
-    their_turns = delete(TurnRecord).where(TurnRecord.author_id == casemanager_id)
-    db.execute(their_turns, execution_options={"synchronize_session": False})
+    joined_back = (
+        select(RevertedTurn.session_id)
+        .distinct()
+        .join(PracticeSession, PracticeSession.id == RevertedTurn.session_id)
+        .where(RevertedTurn.author_id == casemanager_id)
+        .where(PracticeSession.casemanager_id != casemanager_id)
+    )
+    rounds = sorted({*db.execute(joined).scalars(), *db.execute(joined_back).scalars()})
+    bulk = {"synchronize_session": False}
+    db.execute(
+        delete(TurnRecord).where(TurnRecord.author_id == casemanager_id), execution_options=bulk
+    )
+    db.execute(
+        delete(RevertedTurn).where(RevertedTurn.author_id == casemanager_id), execution_options=bulk
+    )
+    if person_hash:
+        _drop_reflections(db, person_hash)
     count = erase_casemanager(db, casemanager_id)
     for session_id in rounds:
         session = db.get(PracticeSession, session_id)

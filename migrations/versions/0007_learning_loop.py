@@ -38,14 +38,18 @@ def upgrade() -> None:
         sa.Column("trust", sa.Float(), nullable=False),
         sa.Column("thought", sa.Text(), nullable=True),
         sa.Column("how", sa.String(length=20), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
         sa.Column("reverted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["author_id"], ["casemanagers.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["session_id"], ["sessions.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_reverted_turns_session_id", "reverted_turns", ["session_id"])
+    op.create_index("ix_reverted_turns_author_id", "reverted_turns", ["author_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_reverted_turns_author_id", table_name="reverted_turns")
     op.drop_index("ix_reverted_turns_session_id", table_name="reverted_turns")
     op.drop_table("reverted_turns")
     with op.batch_alter_table("workshops") as batch:

@@ -83,3 +83,37 @@ def test_a_members_words_are_blanked_in_the_groups_tracker(
     assert group_tracker.count(ERASED) >= 2
     assert GOOD[0][0] in group_tracker and GOOD[2][0] in group_tracker, "the others' words stay"
     assert tracker(engine, "bram-own") == "", "their own conversation's tracker is gone"
+
+
+def test_a_members_turns_taken_back_and_reflection_go_too(
+    engine: Engine, catalogues: Catalogues
+) -> None:
+    """In a round Bram wrote a message the group took back, and answered what Henk needed."""
+    from gesprekscoach.storage.models import PracticeSession, RevertedTurn, TurnRecord
+    from gesprekscoach.storage.repository import SessionEnd, TurnsReverted
+    from gesprekscoach.storage.writer import apply
+
+    code = new_workshop(engine, catalogues, form="rondje")
+    group = {"group": pseudonym("telegram", "-100777", "s")}
+    lines = [GOOD[0], RUSHED[1], GOOD[2]]
+    writers = [meta("Eva", code, **group), meta("Bram", code, **group), meta("Eva", code, **group)]
+    practise(engine, catalogues, "round-2", "henk", lines, writers, end=False)
+    apply(engine, TurnsReverted("round-2", 2, "terug"))
+    answers = [
+        {"text": "Hij kan de brieven niet lezen", "person": person("Bram"), "score": 0.5},
+        {"text": "Hulp met de post", "person": person("Eva"), "score": 0.25},
+    ]
+    end = SessionEnd("round-2", False, None, 40.0, {}, reflection={"reflections": answers})
+    apply(engine, end)
+    with session_factory(engine)() as db, db.begin():
+        taken_back = db.execute(select(RevertedTurn.text)).scalars().all()
+        assert taken_back == [RUSHED[1][0], GOOD[2][0]]
+        by_name = select(Casemanager).where(Casemanager.display_name == label("Bram"))
+        erase_person(db, int(db.execute(by_name).scalar_one().id), catalogues)
+    with session_factory(engine)() as db:
+        assert db.execute(select(RevertedTurn.text)).scalars().all() == [GOOD[2][0]]
+        session = db.get(PracticeSession, "round-2")
+        assert session is not None
+        assert [r["person"] for r in session.reflection["reflections"]] == [person("Eva")]
+        assert session.reflection_score == 0.25
+        assert [t.text for t in db.execute(select(TurnRecord)).scalars()] == [GOOD[0][0]]
