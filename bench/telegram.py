@@ -79,6 +79,8 @@ def casemanager(
             answered, index = wait_for_answer(fake, chat, index)
             latencies.append((answered - pushed) * 1000)
         fake.push_command(chat, "/stop", first_name=name)
+        _, index = wait_for_answer(fake, chat, index)  # "Wat denk je dat ... nodig heeft?"
+        fake.push_command(chat, "/stop", first_name=name)  # a second /stop skips it
         wait_for_answer(fake, chat, index)
     except Exception as exc:  # noqa: BLE001 - counted and reported
         errors.append(f"{chat}: {exc}")

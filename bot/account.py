@@ -13,9 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot import texts
 from gesprekscoach.charts import progress_png
 from gesprekscoach.domain import Catalogues
-from gesprekscoach.feedback.progress import progress
+from gesprekscoach.feedback.progress import STRONG, progress, weighted_progress
 from gesprekscoach.storage.bot_state import erase_bot_state
 from gesprekscoach.storage.db import session_factory
 from gesprekscoach.storage.models import Casemanager
@@ -71,6 +72,32 @@ def progress_chart(
         if not ended:
             return None
         return progress_png(per_tip, themes), ended
+
+
+def progress_text(
+    engine: Engine, user_id: int, salt: str, catalogues: Catalogues
+) -> tuple[str, str | None] | None:
+    """The score per tip (recent sessions weigh most) and what to practise next, in Dutch,
+    with the inwoner to practise with (a persona id) if there is one to suggest."""
+    with session_factory(engine)() as db:
+        person = _person(db, user_id, salt)
+        if person is None:
+            return None
+        found = weighted_progress(list(person.sessions), catalogues.tips, catalogues.personas)
+    if not found.sessions:
+        return None
+    lines = [texts.PROGRESS_HEADER]
+    unseen = 0
+    for tip in found.tips:
+        if tip.score is None:
+            unseen += 1
+            continue
+        mark = "✅" if tip.score >= STRONG else "🔸"
+        lines.append(f"{mark} {tip.score:.0%} {tip.tip} {tip.heading}")
+    if unseen:
+        lines.append(texts.PROGRESS_UNSEEN.format(count=unseen))
+    lines += ["", found.advice]
+    return "\n".join(lines), found.practise_persona
 
 
 def erase(

@@ -21,7 +21,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import handlers, rounds, texts
+from bot import closing, handlers, round_end, rounds, texts
 from bot.bridge import PracticeBridge
 from bot.commands import COMMANDS
 from bot.context import CONTEXT_TYPES, CoachApplication, Deps
@@ -100,6 +100,8 @@ def build_application(
     for command in COMMANDS:
         application.add_handler(CommandHandler(command.name, command.handler))
     application.add_handler(CallbackQueryHandler(rounds.join_round, pattern=r"^round:join$"))
+    application.add_handler(CallbackQueryHandler(round_end.done, pattern=rf"^{round_end.DONE}$"))
+    application.add_handler(CallbackQueryHandler(closing.skip, pattern=rf"^{closing.SKIP}$"))
     application.add_handler(CallbackQueryHandler(handlers.erase_answer, pattern=r"^erase:"))
     application.add_handler(CallbackQueryHandler(handlers.consent, pattern=r"^consent:"))
     application.add_handler(CallbackQueryHandler(handlers.choose_persona, pattern=r"^persona:"))

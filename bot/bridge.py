@@ -1,7 +1,7 @@
 """The bridge to Rasa: every message of a chat goes to the practice channel, off the event loop.
 
 `PracticeBridge` is what the handlers need; `RasaBridge` is the real one, over
-`RasaClient` (which builds the control commands). Tests pass a scripted bridge.
+`RasaClient` (which builds the control commands). Tests pass a scripted one.
 """
 
 from __future__ import annotations
@@ -9,10 +9,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from gesprekscoach.rasa_client import RasaClient, Reply
+
+Reflections = Sequence[tuple[str, str | None]]
+"""The answers to "what did they need?": (text, the writer's pseudonym or None)."""
 
 
 def chat_key(chat_id: int, salt: str) -> str:
@@ -33,12 +37,36 @@ class PracticeBridge(Protocol):
         ...
 
     async def start(
-        self, sender: str, persona: str, seed: int, hints: bool, metadata: dict[str, str]
-    ) -> Reply: ...
+        self,
+        sender: str,
+        persona: str,
+        seed: int,
+        hints: bool,
+        metadata: dict[str, str],
+        undo: bool | None = None,
+    ) -> Reply:
+        """`undo`: may the casemanager go back (None: as hints; a werkatelier decides)."""
+        ...
 
-    async def stop(self, sender: str, metadata: dict[str, str]) -> Reply: ...
+    async def stop(
+        self, sender: str, metadata: dict[str, str], reflections: Reflections = ()
+    ) -> Reply:
+        """End it; `reflections` empty: the question was skipped."""
+        ...
 
     async def hints(self, sender: str, on: bool, metadata: dict[str, str]) -> Reply: ...
+
+    async def go_back(self, sender: str, metadata: dict[str, str]) -> Reply:
+        """/terug: take the last message back."""
+        ...
+
+    async def start_again_from(self, sender: str, turn: int, metadata: dict[str, str]) -> Reply:
+        """/opnieuw N: message N and everything after it are taken back."""
+        ...
+
+    async def tip(self, sender: str, metadata: dict[str, str]) -> Reply:
+        """/tip: one suggestion for the next message."""
+        ...
 
 
 @dataclass
@@ -51,13 +79,32 @@ class RasaBridge:
         return await asyncio.to_thread(self.client.send, sender, text, metadata)
 
     async def start(
-        self, sender: str, persona: str, seed: int, hints: bool, metadata: dict[str, str]
+        self,
+        sender: str,
+        persona: str,
+        seed: int,
+        hints: bool,
+        metadata: dict[str, str],
+        undo: bool | None = None,
     ) -> Reply:
         start = self.client.start_practice
-        return await asyncio.to_thread(start, sender, persona, seed, hints, metadata)
+        return await asyncio.to_thread(start, sender, persona, seed, hints, metadata, undo)
 
-    async def stop(self, sender: str, metadata: dict[str, str]) -> Reply:
-        return await asyncio.to_thread(self.client.stop_practice, sender, metadata)
+    async def stop(
+        self, sender: str, metadata: dict[str, str], reflections: Reflections = ()
+    ) -> Reply:
+        stop = self.client.stop_practice
+        return await asyncio.to_thread(stop, sender, metadata, tuple(reflections))
 
     async def hints(self, sender: str, on: bool, metadata: dict[str, str]) -> Reply:
         return await asyncio.to_thread(self.client.set_hints, sender, on, metadata)
+
+    async def go_back(self, sender: str, metadata: dict[str, str]) -> Reply:
+        return await asyncio.to_thread(self.client.go_back, sender, metadata)
+
+    async def start_again_from(self, sender: str, turn: int, metadata: dict[str, str]) -> Reply:
+        again = self.client.start_again_from
+        return await asyncio.to_thread(again, sender, turn, metadata)
+
+    async def tip(self, sender: str, metadata: dict[str, str]) -> Reply:
+        return await asyncio.to_thread(self.client.ask_tip, sender, metadata)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from telegram import BotCommand
 
-from bot import handlers, rounds, texts, workshop
+from bot import aids, handlers, round_end, rounds, texts, workshop
 from bot.context import Handler
 from bot.handlers import say
 
@@ -34,8 +34,15 @@ PRIVATE_ONLY = say(texts.PRIVATE_ONLY)
 
 COMMANDS = (
     Command("start", "Uitleg en een inwoner kiezen", handlers.start, say(texts.GROUP_START)),
-    Command("stop", "Gesprek afronden en feedback lezen", handlers.stop, rounds.stop),
-    Command("opnieuw", "Opnieuw met dezelfde inwoner", handlers.again, say(texts.GROUP_AGAIN)),
+    Command("stop", "Gesprek afronden en feedback lezen", handlers.stop, round_end.stop),
+    Command(
+        "opnieuw",
+        "Opnieuw met dezelfde inwoner, of vanaf bericht N",
+        aids.again,
+        aids.again_group,
+    ),
+    Command("terug", "Je laatste bericht terugnemen", aids.go_back, aids.go_back_group),
+    Command("tip", "Een tip voor je volgende bericht", aids.tip, aids.tip_group),
     Command("hints", "Tips tijdens het gesprek aan of uit", handlers.hints),
     Command("voortgang", "Je voortgang over je gesprekken", handlers.progress, PRIVATE_ONLY),
     Command("mijngegevens", "Wat er van je bewaard is", handlers.my_data, PRIVATE_ONLY),

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import random
 
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, Message, Update
-from telegram.constants import ChatAction
+from telegram.constants import ChatAction, ParseMode
 
 from bot import texts
 from bot.context import CustomContext, Deps
 from bot.flood import Verdict
 from gesprekscoach.charts import theme_chart
+from gesprekscoach.feedback.render import split_for_chat
 from gesprekscoach.rasa_client import RasaUnavailable, Reply
 from gesprekscoach.storage.bot_state import ChatState
+from gesprekscoach.storage.db import session_factory
 from gesprekscoach.storage.repository import pseudonym
 from gesprekscoach.turn import PayloadError, TurnEvent
-from gesprekscoach.workshops.service import WorkshopInfo, workshop_info
+from gesprekscoach.workshops.service import WorkshopInfo, by_code, workshop_info
 
 MAX_TEXT = 4000  # what the inwoner reads; Telegram allows 4096 per message
+TELEGRAM_LIMIT = 4096
 GROUP_TYPES = ("group", "supergroup")
 CHANNEL = "telegram"
 
@@ -43,21 +49,48 @@ def turn_of(reply: Reply) -> TurnEvent | None:
         return None
 
 
-async def say_reply(bot: Bot, chat_id: int, reply: Reply) -> None:
-    for text in reply.texts:
-        await bot.send_message(chat_id, text)
+def chat_sized(lines: list[str]) -> list[str]:
+    """Texts as Telegram takes them: none empty, none over its limit (cut at lines)."""
+    out: list[str] = []
+    for text in lines:
+        if not text.strip():
+            continue
+        out += [text] if len(text) <= TELEGRAM_LIMIT else split_for_chat([text], TELEGRAM_LIMIT)
+    return out
+
+
+def with_thought(text: str, thought: str) -> str:
+    """The inwoner's words with the thought under them, marked (HTML, both escaped)."""
+    return f"{html.escape(text)}\n\n{texts.THOUGHT.format(thought=html.escape(thought))}"
+
+
+async def say_reply(bot: Bot, chat_id: int, reply: Reply, thoughts: bool = False) -> None:
+    """The reply's texts, then the coaching. With `thoughts` (hints on, never in exam mode)
+    the inwoner's thought goes under the last text."""
+    lines = chat_sized(reply.texts)
     turn = turn_of(reply)
+    thought = turn.thought.strip() if turn is not None and thoughts else ""
+    for i, text in enumerate(lines):
+        marked = with_thought(text, thought) if thought and i == len(lines) - 1 else ""
+        if marked and len(marked) <= TELEGRAM_LIMIT:
+            await bot.send_message(chat_id, marked, parse_mode=ParseMode.HTML)
+            thought = ""
+        else:
+            await bot.send_message(chat_id, text)
+    if thought:  # no text to put it under, or too long together
+        marked = texts.THOUGHT.format(thought=html.escape(thought[: TELEGRAM_LIMIT - 20]))
+        await bot.send_message(chat_id, marked, parse_mode=ParseMode.HTML)
     for hint in turn.coaching if turn else ():
         await bot.send_message(chat_id, texts.COACH + hint)
 
 
-async def send_report_chart(message: Message, deps: Deps, reply: Reply, caption: str) -> None:
+async def send_report_chart(bot: Bot, chat_id: int, deps: Deps, reply: Reply, caption: str) -> None:
     """The picture of an ended practice, drawn in a worker thread (~100 ms of CPU)."""
     report = reply.payload.get("report")
     if not isinstance(report, dict):
         return
     png = await asyncio.to_thread(theme_chart, report, deps.catalogues.tips.themes)
-    await message.reply_photo(png, caption=caption)
+    await bot.send_photo(chat_id, png, caption=caption)
 
 
 def ids_of(update: Update) -> tuple[Message, int, int]:
@@ -102,6 +135,23 @@ async def open_workshop_of(deps: Deps, chat_id: int, message: Message) -> Worksh
     return None
 
 
+def allows_undo(engine: Engine, code: str) -> bool:
+    """Whether the werkatelier's facilitator allowed going back (off unless they did)."""
+    with session_factory(engine)() as db:
+        workshop = by_code(db, code)
+        return bool(workshop.allow_undo) if workshop is not None else False
+
+
+async def undo_for(deps: Deps, state: ChatState) -> bool | None:
+    """Going back: in a werkatelier as the facilitator chose; elsewhere None (as hints)."""
+    if not state.workshop:
+        return None
+    try:
+        return await asyncio.to_thread(allows_undo, deps.engine, state.workshop)
+    except SQLAlchemyError:
+        return False  # unknown: the safe side, as a werkatelier's default
+
+
 async def open_conversation(update: Update, context: CustomContext, state: ChatState) -> None:
     """The inwoner opens the new conversation; if Rasa is down, the chat starts over."""
     deps, (message, chat_id, _) = context.deps, ids_of(update)
@@ -110,7 +160,10 @@ async def open_conversation(update: Update, context: CustomContext, state: ChatS
     try:
         metadata = session_metadata(update, state, deps.salt)
         seed = random.randrange(2**31)
-        reply = await deps.bridge.start(state.sender, state.persona_id, seed, state.hints, metadata)
+        undo = await undo_for(deps, state)
+        reply = await deps.bridge.start(
+            state.sender, state.persona_id, seed, state.hints, metadata, undo
+        )
     except RasaUnavailable:
         await deps.store.update(chat_id, sender=None, round=None)
         await message.reply_text(texts.RASA_DOWN_START)

@@ -9,14 +9,14 @@ import random
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
 
-from bot import texts
-from bot.account import erase, progress_chart, summary
+from bot import closing, texts
+from bot.account import erase, progress_chart, progress_text, summary
 from bot.common import (
+    chat_sized,
     ids_of,
     metadata_of,
     read_text,
     say_reply,
-    send_report_chart,
     session_metadata,
     within_pace,
 )
@@ -98,7 +98,7 @@ async def _flush_pending(
             break
         pending.pop(0)
         state = await deps.store.update(chat_id, pending=tuple(pending))
-        await say_reply(bot, chat_id, reply)
+        await say_reply(bot, chat_id, reply, thoughts=state.hints)
     return state
 
 
@@ -129,6 +129,10 @@ async def talk(update: Update, context: CustomContext) -> None:
     if not state.sender:
         await message.reply_text(texts.NO_PRACTICE)
         return
+    waiting = await closing.closing_of(deps, chat_id)
+    if waiting is not None:  # after /stop: this text is the answer to the question
+        await closing.answer(update, context, state, waiting)
+        return
     text = await read_text(message)
     await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     metadata = session_metadata(update, state, deps.salt)
@@ -136,7 +140,7 @@ async def talk(update: Update, context: CustomContext) -> None:
     if not state.pending:
         try:
             reply = await deps.bridge.send(state.sender or "", text, metadata)
-            await say_reply(context.bot, chat_id, reply)
+            await say_reply(context.bot, chat_id, reply, thoughts=state.hints)
             return
         except RasaUnavailable:
             pass
@@ -146,24 +150,23 @@ async def talk(update: Update, context: CustomContext) -> None:
 
 
 async def stop(update: Update, context: CustomContext) -> None:
+    """First the question what the inwoner needed; /stop again while it waits: skip it."""
     message, chat_id, _ = ids_of(update)
     deps = context.deps
     state = await deps.store.chat(chat_id)
     if not state.sender:
         await message.reply_text(texts.NO_PRACTICE)
         return
+    waiting = await closing.closing_of(deps, chat_id)
+    if waiting is not None:
+        await closing.finish(update, context, state, waiting)
+        return
     metadata = session_metadata(update, state, deps.salt)
     state = await _flush_pending(deps, context.bot, chat_id, state, metadata)
-    try:
-        if state.pending:
-            raise RasaUnavailable("kept messages still waiting")
-        reply = await deps.bridge.stop(state.sender or "", metadata)
-    except RasaUnavailable:
+    if state.pending:  # the kept messages belong to the conversation: not without them
         await message.reply_text(texts.RASA_DOWN_STOP)
         return
-    await deps.store.update(chat_id, sender=None, pending=())
-    await say_reply(context.bot, chat_id, reply)
-    await send_report_chart(message, deps, reply, texts.CHART_CAPTION)
+    await closing.ask(update, context, state)
 
 
 async def hints(update: Update, context: CustomContext) -> None:
@@ -213,6 +216,21 @@ async def progress(update: Update, context: CustomContext) -> None:
         return
     png, sessions = chart
     await message.reply_photo(png, caption=texts.PROGRESS_CAPTION.format(sessions=sessions))
+    words = await asyncio.to_thread(progress_text, deps.engine, user.id, deps.salt, deps.catalogues)
+    if words is None:
+        return
+    text, persona_id = words
+    *first, last = chat_sized([text])
+    for part in first:
+        await message.reply_text(part)
+    keyboard = None
+    if persona_id is not None:
+        name = deps.catalogues.personas.get(persona_id).name.split()[0]
+        button = InlineKeyboardButton(
+            texts.PROGRESS_START.format(name=name), callback_data=f"persona:{persona_id}"
+        )
+        keyboard = InlineKeyboardMarkup([[button]])
+    await message.reply_text(last, reply_markup=keyboard)
 
 
 async def erase_ask(update: Update, context: CustomContext) -> None:
@@ -248,8 +266,15 @@ async def help_command(update: Update, context: CustomContext) -> None:
 async def not_text(update: Update, context: CustomContext) -> None:
     if update.edited_message is not None:
         await update.edited_message.reply_text(texts.EDITED)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(texts.NOT_TEXT)
+        return
+    if update.effective_message is None or update.effective_chat is None:
+        return
+    deps, chat_id = context.deps, update.effective_chat.id
+    state = await deps.store.chat(chat_id)
+    if state.sender and await closing.closing_of(deps, chat_id) is not None:
+        await closing.not_text(update, context, state)  # a sticker is no answer
+        return
+    await update.effective_message.reply_text(texts.NOT_TEXT)
 
 
 async def on_error(update: object, context: CustomContext) -> None:

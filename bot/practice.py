@@ -25,5 +25,6 @@ async def begin(update: Update, context: CustomContext, persona_id: str) -> None
         persona_id=persona.id,
         owner_hash=deps.store.user_hash(user_id),
     )
+    await deps.store.set_closing(chat_id, None)  # a question left open belongs to the old one
     await message.reply_text(f"Je oefent met {persona.name}.\n\n{persona.briefing}\n\n{texts.HELP}")
     await open_conversation(update, context, state)

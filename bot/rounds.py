@@ -3,8 +3,9 @@
 `/oefening PERSONA [volgorde]` starts it; members join with the button (which is
 their consent); each member's message goes to the same Rasa conversation with the
 writer in the metadata, so every turn is logged for its writer; with a fixed order,
-a message out of turn is not sent on. `/stop` ends it with the group's report and
-each member's contribution.
+a message out of turn is not sent on. `/stop` asks every member what the inwoner
+needed (bot/round_end.py), then ends it with the group's report and each member's
+contribution.
 """
 
 from __future__ import annotations
@@ -12,23 +13,24 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
 
-from bot import texts
+from bot import round_end, texts
 from bot.bridge import new_sender
+from bot.closing import closing_of
 from bot.common import (
     ids_of,
     open_conversation,
     open_workshop_of,
     read_text,
     say_reply,
-    send_report_chart,
     session_metadata,
     turn_of,
     within_pace,
 )
 from bot.context import CustomContext, Deps
+from bot.round_state import Tally, remember, shown
 from gesprekscoach.personas.model import Persona
 from gesprekscoach.rasa_client import RasaUnavailable
-from gesprekscoach.workshops.rounds import Round, contributions
+from gesprekscoach.workshops.rounds import Round
 
 ORDER_WORDS = {"volgorde", "beurt", "beurten", "vast"}
 
@@ -41,16 +43,6 @@ def _persona(deps: Deps, words: list[str], default: tuple[str, ...]) -> Persona 
         if wanted in (p.id.lower(), p.name.split()[0].lower(), p.name.lower()):
             return p
     return None
-
-
-def remember(deps: Deps, key: str, first_name: str | None) -> None:
-    """The name the group sees, for this process only (the round stores "Deelnemer N")."""
-    if first_name:
-        deps.store.names[key] = first_name[:40]
-
-
-def shown(deps: Deps, round_: Round) -> Round:
-    return round_.named(deps.store.names)
 
 
 async def start_round(update: Update, context: CustomContext) -> None:
@@ -77,7 +69,7 @@ async def start_round(update: Update, context: CustomContext) -> None:
         sender=sender,
         persona_id=persona.id,
         pending=(),
-        round=round_.to_dict(),
+        round=Tally(round_).to_dict(),
         owner_hash=None,
     )
     order = texts.ROUND_ORDERED if ordered else ""
@@ -96,16 +88,20 @@ async def join_round(update: Update, context: CustomContext) -> None:
     if not state.sender or not state.round:
         await query.answer(texts.NO_ROUND)
         return
-    round_ = Round.from_dict(state.round)
+    if await closing_of(deps, chat.id) is not None:
+        await query.answer(texts.ROUND_CLOSING)
+        return
+    tally = Tally.of(state.round)
     key = deps.store.user_hash(user.id)
-    if round_.member(key) is not None:
+    if tally.round.member(key) is not None:
         await query.answer("Je doet al mee.")
         return
     await deps.store.consent(user.id)  # pressing "Ik doe mee" after the explanation
     # The round is stored: it holds a number, never the Telegram name (said, not kept).
-    label = f"Deelnemer {len(round_.members) + 1}"
-    round_ = round_.join(key, label)
-    await deps.store.update(chat.id, round=round_.to_dict())
+    label = f"Deelnemer {len(tally.round.members) + 1}"
+    tally = tally.join(key, label)
+    round_ = tally.round
+    await deps.store.update(chat.id, round=tally.to_dict())
     await query.answer("Je doet mee!")
     name = user.first_name or "Iemand"
     remember(deps, key, user.first_name)
@@ -130,7 +126,8 @@ async def talk(update: Update, context: CustomContext) -> None:
     state = await deps.store.chat(chat_id)
     if not state.sender or not state.round:
         return  # a group's own chatter outside a round is none of the bot's business
-    round_ = Round.from_dict(state.round)
+    tally = Tally.of(state.round)
+    round_ = tally.round
     key = deps.store.user_hash(user_id)
     name = (update.effective_user.first_name if update.effective_user else "") or "Deelnemer"
     member = round_.member(key)
@@ -138,6 +135,10 @@ async def talk(update: Update, context: CustomContext) -> None:
         await message.reply_text(texts.ROUND_NOT_MEMBER.format(name=name))
         return
     remember(deps, key, update.effective_user.first_name if update.effective_user else None)
+    waiting = await closing_of(deps, chat_id)
+    if waiting is not None:  # after /stop: each member's first message is their answer
+        await round_end.answer(update, context, state, waiting)
+        return
     if not round_.may_write(key):
         named = shown(deps, round_)
         turn = named.whose_turn.name if named.whose_turn else ""
@@ -156,9 +157,10 @@ async def talk(update: Update, context: CustomContext) -> None:
         return
     event = turn_of(reply)
     if event is not None:
-        round_ = round_.record(key, event.move, event.hidden_need_revealed)
-        await deps.store.update(chat_id, round=round_.to_dict())
-    await say_reply(context.bot, chat_id, reply)
+        tally = tally.record(key, event)
+        round_ = tally.round
+        await deps.store.update(chat_id, round=tally.to_dict())
+    await say_reply(context.bot, chat_id, reply, thoughts=state.hints)
     if round_.ordered and round_.whose_turn is not None and len(round_.members) > 1:
         up = shown(deps, round_).whose_turn
         await context.bot.send_message(chat_id, f"Nu is {up.name if up else ''} aan de beurt.")
@@ -171,25 +173,8 @@ async def not_text(update: Update, context: CustomContext) -> None:
     state = await store.chat(chat_id)
     if not state.round or Round.from_dict(state.round).member(store.user_hash(user_id)) is None:
         return
+    if not update.edited_message and await closing_of(context.deps, chat_id) is not None:
+        name = round_end.first_name(context.deps, state.persona_id)
+        await message.reply_text(texts.REFLECT_GROUP_NOT_TEXT.format(name=name))
+        return
     await message.reply_text(texts.EDITED if update.edited_message else texts.NOT_TEXT)
-
-
-async def stop(update: Update, context: CustomContext) -> None:
-    message, chat_id, _ = ids_of(update)
-    deps = context.deps
-    state = await deps.store.chat(chat_id)
-    if not state.sender or not state.round:
-        await message.reply_text(texts.NO_ROUND)
-        return
-    try:
-        reply = await deps.bridge.stop(state.sender, session_metadata(update, state, deps.salt))
-    except RasaUnavailable:
-        await message.reply_text(texts.RASA_DOWN_STOP)
-        return
-    round_ = Round.from_dict(state.round)
-    await deps.store.update(chat_id, sender=None, round=None, pending=())
-    await say_reply(context.bot, chat_id, reply)
-    await context.bot.send_message(
-        chat_id, contributions(shown(deps, round_), deps.catalogues.moves)
-    )
-    await send_report_chart(message, deps, reply, texts.GROUP_CHART_CAPTION)

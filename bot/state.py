@@ -23,10 +23,28 @@ from gesprekscoach.storage.bot_state import (
     load_chat,
     save_chat,
 )
+from gesprekscoach.storage.db import session_factory
+from gesprekscoach.storage.models import BotChat, utcnow
 from gesprekscoach.storage.repository import pseudonym
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
+
+
+def load_closing(engine: Engine, key: str) -> dict[str, Any] | None:
+    """The answers being collected after /stop (BotChat.closing), None when not closing."""
+    with session_factory(engine)() as db:
+        row = db.get(BotChat, key)
+        return dict(row.closing) if row is not None and row.closing else None
+
+
+def save_closing(engine: Engine, key: str, closing: dict[str, Any] | None) -> None:
+    """Only the closing column: the rest of the row is save_chat's."""
+    with session_factory(engine)() as db, db.begin():
+        row = db.get(BotChat, key) or BotChat(chat_key=key)
+        row.closing = closing
+        row.updated_at = utcnow()
+        db.add(row)
 
 
 class ChatStore:
@@ -35,6 +53,7 @@ class ChatStore:
         self.salt = salt
         self._chats: dict[int, ChatState] = {}
         self._consent: set[int] = set()
+        self._closing: dict[int, dict[str, Any] | None] = {}
         self.names: dict[str, str] = {}
         """First names of round members by pseudonym: in this process's memory, never stored."""
 
@@ -62,6 +81,17 @@ class ChatStore:
         await self._db("opslaan", save_chat, state)
         return state
 
+    async def closing(self, chat_id: int) -> dict[str, Any] | None:
+        """What the chat collects after /stop (see bot/closing.py); None: not closing."""
+        if chat_id not in self._closing:
+            key = chat_key(chat_id, self.salt)
+            self._closing[chat_id] = await self._db("lezen", load_closing, key)
+        return self._closing[chat_id]
+
+    async def set_closing(self, chat_id: int, closing: dict[str, Any] | None) -> None:
+        self._closing[chat_id] = closing
+        await self._db("opslaan", save_closing, chat_key(chat_id, self.salt), closing)
+
     async def consented(self, user_id: int) -> bool:
         if user_id in self._consent:
             return True
@@ -79,3 +109,4 @@ class ChatStore:
         self._consent.discard(user_id)
         self.names.pop(self.user_hash(user_id), None)
         self._chats.pop(chat_id, None)
+        self._closing.pop(chat_id, None)

@@ -43,6 +43,9 @@ HELP = (
     "/start – uitleg en een inwoner kiezen\n"
     "/stop – het gesprek afronden en je feedback lezen\n"
     "/opnieuw – opnieuw beginnen met dezelfde inwoner\n"
+    "/terug – je laatste bericht terugnemen en het anders proberen\n"
+    "/opnieuw 3 – verder vanaf bericht 3: dat bericht en alles erna vervallen\n"
+    "/tip – een tip voor je volgende bericht\n"
     "/hints aan of /hints uit – tips tijdens het gesprek\n"
     "/voortgang – hoe je het doet over je gesprekken\n"
     "/mijngegevens – wat er van je bewaard is\n"
@@ -52,7 +55,8 @@ HELP = (
     "Samen oefenen in een groep:\n"
     "/oefening INWONER – de oefening starten (met 'volgorde' erachter: om de beurt)\n"
     "/beurt – wie is er aan de beurt\n"
-    "/stop – afronden, met de feedback voor de groep"
+    "/terug, /opnieuw 3 en /tip – werken ook in de groep, als het mag\n"
+    "/stop – afronden: iedereen zegt wat de inwoner nodig had, dan de feedback"
 )
 HINTS_USAGE = "Typ /hints aan of /hints uit."
 NOTHING_STORED = "Er is niets van je bewaard."
@@ -65,6 +69,8 @@ ERASE_NO = "Nee, laat staan"
 ERASE_KEPT = "Er is niets verwijderd."
 NO_PROGRESS = "Je hebt nog geen afgerond oefengesprek. Rond er een af met /stop."
 COACH = "💡 Coach: "
+THOUGHT = "💭 <i>{thought}</i>"
+"""The inwoner's thought under their words (HTML; the thought is escaped before)."""
 CHART_CAPTION = "Je gesprek in een plaatje: tips per thema en het vertrouwen van de inwoner."
 GROUP_CHART_CAPTION = (
     "Jullie gesprek in een plaatje: tips per thema en het vertrouwen van de inwoner."
@@ -119,3 +125,59 @@ ROUND_NOT_MEMBER = "{name}, druk eerst op 'Ik doe mee' om mee te praten."
 ROUND_WAIT = "Wacht even, {name}: het is de beurt van {turn}."
 NO_ROUND = "Er loopt nu geen oefening in deze groep. Start er een met /oefening."
 ROUND_DOWN = "De oefenserver is even niet bereikbaar. Stuur je bericht zo nog eens."
+
+# Going back and tips (the server explains its own refusals: exam mode, not allowed here)
+AGAIN_USAGE = (
+    "Typ /opnieuw en het nummer van een bericht, bijvoorbeeld /opnieuw 3. Dan ga je verder "
+    "vanaf dat bericht. Alleen /opnieuw begint een nieuw gesprek met dezelfde inwoner."
+)
+AGAIN_USAGE_GROUP = (
+    "Typ /opnieuw en het nummer van een bericht, bijvoorbeeld /opnieuw 3. Dan gaan jullie "
+    "verder vanaf dat bericht. Een nieuwe oefening start je met /oefening."
+)
+RASA_DOWN_AID = "De oefenserver is even niet bereikbaar. Probeer het zo nog eens."
+
+# The reflection before the report
+REFLECT_ASK = (
+    "Wat denk je dat {name} nodig heeft? Schrijf het in je eigen woorden.\n\n"
+    "Daarna krijg je de feedback. Liever niet? Druk op Overslaan."
+)
+REFLECT_SKIP = "Overslaan"
+REFLECT_NOT_TEXT = (
+    "Ik kan alleen tekst lezen. Schrijf in je eigen woorden wat je denkt dat {name} nodig "
+    "heeft, of druk op Overslaan."
+)
+REFLECT_TOO_LONG = "Je antwoord is te lang. Schrijf het korter, in hoogstens {max} tekens."
+REFLECT_BUSY = (
+    "Je rondt het gesprek nu af. Schrijf eerst wat je denkt dat {name} nodig heeft, "
+    "of druk op Overslaan."
+)
+RASA_DOWN_CLOSING = (
+    "De oefenserver is even niet bereikbaar. Je antwoord is bewaard. "
+    "Typ over een paar minuten /stop, dan krijg je de feedback."
+)
+NO_CLOSING = "Dit gesprek is al afgerond."
+REFLECT_GROUP_ASK = (
+    "Wat denken jullie dat {name} nodig heeft? Iedereen die meedeed schrijft het in eigen "
+    "woorden. Je eerste bericht telt.\n\n"
+    "Daarna krijgen jullie de feedback. Niet wachten op iedereen? Druk op Klaar of typ /stop."
+)
+REFLECT_DONE = "Klaar"
+REFLECT_GROUP_NOT_TEXT = (
+    "Ik kan alleen tekst lezen. Schrijf in je eigen woorden wat je denkt dat {name} nodig heeft."
+)
+ROUND_ANSWERED = "{name} heeft geantwoord."
+ROUND_WAITING = " We wachten nog op: {names}."
+ROUND_ALREADY = "Je antwoord is al binnen, {name}. We wachten op de anderen."
+ROUND_CLOSING_BUSY = (
+    "Jullie ronden de oefening af. Schrijf eerst wat je denkt dat de inwoner nodig heeft, "
+    "of druk op Klaar."
+)
+ROUND_CLOSING = "De oefening wordt afgerond. Meedoen kan weer bij de volgende oefening."
+ROUND_REFLECTIONS = "Wat dachten jullie dat {name} nodig had?"
+ROUND_NO_ANSWER = "- {member}: geen antwoord."
+
+# /voortgang in words
+PROGRESS_HEADER = "Je score per tip. Je laatste gesprekken tellen het zwaarst."
+PROGRESS_UNSEEN = "Nog niet aan bod: {count} tip(s)."
+PROGRESS_START = "Oefen met {name}"

@@ -111,9 +111,17 @@ class TerminalChat:
         self.pending: str | None = None
 
     def show(self, persona: Persona, reply: Reply) -> None:
-        for text in reply.texts:
-            print(wrap(f"{persona.name.split()[0]}: {text}"))
         kind = kind_of(reply.payload)
+        # The inwoner speaks in turns and the opening; the rest is the coach talking.
+        who = (
+            f"{persona.name.split()[0]}: "
+            if kind in (TURN, START)
+            else "↩ "
+            if kind == REWIND
+            else ""
+        )
+        for text in reply.texts:
+            print(wrap(f"{who}{text}"))
         event = _turn(reply) if kind == TURN else None
         if event is not None:
             if self.hints and event.thought:

@@ -17,6 +17,8 @@ from gesprekscoach.turn import TurnEvent
 
 QUOTE_CHARS = 90
 """A message quoted beside its thought is cut here: the whole text is in the transcript."""
+ANSWER_CHARS = 400
+"""The casemanager's own answer is shown whole, up to this (a wall of text is cut)."""
 
 
 def score_all(persona: Persona, answers: Sequence[tuple[str, str | None]]) -> list[Reflection]:
@@ -27,9 +29,9 @@ def score_all(persona: Persona, answers: Sequence[tuple[str, str | None]]) -> li
     return [score_reflection(need, text, person) for text, person in answers]
 
 
-def _quote(text: str) -> str:
+def _quote(text: str, limit: int = QUOTE_CHARS) -> str:
     flat = " ".join(text.split())
-    return flat if len(flat) <= QUOTE_CHARS else flat[: QUOTE_CHARS - 1].rstrip() + "…"
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def _numbers(moments: Sequence[int]) -> str:
@@ -48,7 +50,7 @@ def reflection_text(
     for i, reflection in enumerate(answered, start=1):
         who = "Jij" if len(answered) == 1 else f"Antwoord {i}"
         score = f" ({reflection.score:.0%})" if reflection.score is not None else ""
-        lines.append(f'{who}{score}: "{_quote(reflection.text)}"')
+        lines.append(f'{who}{score}: "{_quote(reflection.text, ANSWER_CHARS)}"')
         if reflection.named:
             lines.append(f"  Goed gezien: {'; '.join(reflection.named)}.")
         if reflection.missed:

@@ -89,4 +89,12 @@ def erase_bot_state(db: Session, channel: str, channel_hash: str) -> None:
         members = (row.round or {}).get("members") or []
         if any(m.get("key") == channel_hash for m in members):  # a group round they were in
             kept = [m for m in members if m.get("key") != channel_hash]
-            row.round = {**row.round, "members": kept, "next_index": 0}
+            written = [w for w in row.round.get("written") or [] if w.get("key") != channel_hash]
+            row.round = {**row.round, "members": kept, "next_index": 0, "written": written}
+    for row in db.execute(select(BotChat).where(BotChat.closing.isnot(None))).scalars():
+        closing = dict(row.closing or {})
+        answers = [a for a in closing.get("answers") or [] if a.get("person") != channel_hash]
+        expected = [k for k in closing.get("expected") or [] if k != channel_hash]
+        if answers != closing.get("answers") or expected != closing.get("expected"):
+            # Their answer to "what did they need?", while a round waits for everyone's.
+            row.closing = {**closing, "answers": answers, "expected": expected}

@@ -281,3 +281,37 @@ def test_erasure_also_removes_consent_and_running_chats(engine: Engine) -> None:
     assert not has_consent(engine, channel, key)
     with session_factory(engine)() as db:
         assert list(db.execute(select(BotChat.chat_key)).scalars()) == ["chat-b"]
+
+
+def test_erasure_takes_a_member_out_of_a_rounds_tally_and_answers(engine: Engine) -> None:
+    """In a group round the bot keeps who wrote which turn and, after /stop, who answered
+    what: an erased member's pseudonym and answer leave both."""
+    from gesprekscoach.storage.bot_state import ChatState, save_chat
+    from gesprekscoach.storage.models import BotChat
+
+    with session_factory(engine)() as db, db.begin():
+        record_start(db, start())
+    with session_factory(engine)() as db:
+        person = db.execute(select(Casemanager)).scalar_one()
+        key, person_id = str(person.channel_hash), int(person.id)
+    other = "f" * 64
+    members = [{"key": key, "name": "Bram"}, {"key": other, "name": "Eva"}]
+    written = [{"turn": 1, "key": key, "found": False}, {"turn": 2, "key": other, "found": True}]
+    save_chat(
+        engine, ChatState("group", owner_hash=other, round={"members": members, "written": written})
+    )
+    with session_factory(engine)() as db, db.begin():
+        row = db.get(BotChat, "group")
+        assert row is not None
+        row.closing = {
+            "expected": [key, other],
+            "answers": [{"person": key, "text": "Bram zegt: hij wil zijn dossier"}],
+        }
+    with session_factory(engine)() as db, db.begin():
+        erase_casemanager(db, person_id)
+    with session_factory(engine)() as db:
+        row = db.get(BotChat, "group")
+        assert row is not None and row.round is not None and row.closing is not None
+        assert [m["key"] for m in row.round["members"]] == [other]
+        assert [w["key"] for w in row.round["written"]] == [other]
+        assert row.closing == {"expected": [other], "answers": []}

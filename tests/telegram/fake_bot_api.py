@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 import threading
 import time
 from collections import Counter, defaultdict
@@ -27,6 +28,24 @@ BOT_USER |= {"can_read_all_group_messages": False, "supports_inline_queries": Fa
 # PTB sends these as plain strings; every other form value is JSON-encoded (ids, markup, lists).
 STRING_PARAMS = {"text", "caption", "parse_mode", "callback_query_id", "inline_message_id"}
 STRING_PARAMS |= {"action", "emoji", "url", "photo", "file_id", "language_code", "title"}
+# Telegram's HTML parse mode: these tags, and <, > and & escaped everywhere else.
+HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre"}
+HTML_TAGS |= {"span", "tg-spoiler", "blockquote", "tg-emoji"}
+HTML_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z-]*)(\s[^<>]*)?>")
+HTML_ENTITY = re.compile(r"&(lt|gt|amp|quot|#[0-9]+|#x[0-9a-fA-F]+);")
+
+
+def html_problem(text: str) -> str | None:
+    """Why Telegram would refuse this text in parse_mode HTML; None if it would take it."""
+    for tag in HTML_TAG.finditer(text):
+        if tag.group(1).lower() not in HTML_TAGS:
+            return f'unsupported start tag "{tag.group(1)}"'
+    rest = HTML_TAG.sub("", text)
+    if "<" in rest or ">" in rest:
+        return "unescaped < or >"
+    if "&" in HTML_ENTITY.sub("", rest):
+        return "unescaped &"
+    return None
 
 
 class ApiError(Exception):
@@ -406,6 +425,11 @@ class FakeBotAPI:
             case "sendMessage":
                 if not str(params.get("text") or "").strip():
                     raise ApiError(400, "Bad Request: message text is empty")
+                if len(str(params["text"])) > 4096:
+                    raise ApiError(400, "Bad Request: message is too long")
+                problem = html_problem(str(params["text"]))
+                if params.get("parse_mode") == "HTML" and problem:
+                    raise ApiError(400, f"Bad Request: can't parse entities: {problem}")
                 extra = {k: params[k] for k in ("entities", "link_preview_options") if k in params}
                 return self._bot_message(params, text=str(params["text"]), **extra)
             case "sendPhoto":

@@ -100,7 +100,10 @@ def test_a_whole_practice_session(fake: FakeBotAPI, catalogues: Catalogues, stac
         fake.push_text(CHAT, "Dat is toch gewoon uw eigen schuld, meneer Visser.")
         assert said(fake, texts.COACH), "coaching comes as its own message"
         fake.push_command(CHAT, "/stop")
+        assert said(fake, "Wat denk je dat Henk nodig heeft?"), "first the question"
+        fake.push_text(CHAT, "Hij wil iemand die hem helpt met de brieven.")
         assert said(fake, "Feedback op je gesprek met Henk Visser")
+        assert said(fake, "Wat Henk echt nodig had:"), "the answer beside the need"
         assert fake.wait_for(lambda _: count(fake, "sendPhoto") == 1, 30)
         assert all(len(m) <= 4096 for m in fake.messages(CHAT))
         fake.push_text(CHAT, "Nog iets?")
@@ -151,6 +154,8 @@ def test_rasa_outage_keeps_the_messages(
         client.base_url = stack.settings.rasa_url  # and back: answered without retyping
         assert fake.wait_for(lambda _: len(fake.messages(CHAT)) >= before + 2, 30)
         fake.push_command(CHAT, "/stop")
+        assert said(fake, "Wat denk je dat Marco nodig heeft?")
+        fake.push_command(CHAT, "/stop")  # again: skipped
         assert said(fake, "Feedback op je gesprek met Marco Jansen")
     latest_marco = text(
         "SELECT id FROM sessions WHERE persona_id = 'marco' AND channel = 'telegram' "
@@ -183,6 +188,8 @@ def test_a_bot_restart_loses_nothing(
         assert texts.NEED_CONSENT not in fake.messages(chat)[before:]
         assert texts.NO_PRACTICE not in fake.messages(chat)[before:]
         fake.push_command(chat, "/stop")
+        assert said(fake, "Wat denk je dat Samira nodig heeft?")
+        fake.push_callback(chat, "closing:skip")
         assert said(fake, "Feedback op je gesprek met Samira")
 
 

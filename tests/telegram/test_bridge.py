@@ -60,3 +60,37 @@ def test_commands_and_metadata_go_through_rasa_client(client: RasaClient, stack:
     assert hints.payload == {"kind": "hints", "hints": True}
     assert end.payload["kind"] == "end" and "Henk Visser" in end.text
     assert logged(stack, person) == ("henk", [LINE]), "logged under the pseudonym sent"
+
+
+def test_going_back_tips_and_the_reflection_go_through_rasa_client(client: RasaClient) -> None:
+    bridge: PracticeBridge = RasaBridge(client)
+    person = pseudonym("telegram", f"bridge-{uuid.uuid4().hex}", "zout")
+    meta = {"channel": "telegram", "chat_type": "private", "person": person}
+    sender = f"tg-bridge-{uuid.uuid4().hex[:8]}"
+    replies: list[Reply] = []
+    answer = "Hij wil hulp bij het lezen van zijn brieven."
+
+    async def practice() -> None:
+        replies.append(await bridge.start(sender, "henk", 3, True, meta, undo=True))
+        replies.append(await bridge.send(sender, LINE, meta))
+        replies.append(await bridge.send(sender, "Hoe gaat het met u?", meta))
+        replies.append(await bridge.tip(sender, meta))
+        replies.append(await bridge.go_back(sender, meta))
+        replies.append(await bridge.start_again_from(sender, 1, meta))
+        replies.append(await bridge.start_again_from(sender, 1, meta))
+        replies.append(await bridge.stop(sender, meta, [(answer, person)]))
+
+    run(practice)
+    start, _, _, tip, back, again, nothing, end = replies
+    assert start.payload["kind"] == "start" and start.payload["undo"] is True
+    assert tip.payload["kind"] == "tip" and tip.payload["tips_asked"] == 1
+    assert (back.payload["kind"], back.payload["from_turn"], back.payload["how"]) == (
+        "rewind",
+        2,
+        "terug",
+    )
+    assert (again.payload["from_turn"], again.payload["how"]) == (1, "opnieuw")
+    assert (nothing.payload["kind"], nothing.payload["error"]) == ("error", "nothing_to_undo")
+    assert end.payload["kind"] == "end" and end.payload["reverts"] == 2
+    (reflection,) = end.payload["reflections"]
+    assert reflection["text"] == answer and reflection["person"] == person

@@ -29,7 +29,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.telegram.fake_bot_api import FakeBotAPI
+from tests.telegram.fake_bot_api import FakeBotAPI, html_problem
 
 TOKEN = "123:ABC"
 T = TypeVar("T")
@@ -296,3 +296,11 @@ def test_wire_format_without_ptb(fake: FakeBotAPI) -> None:
         assert answer.status_code == 429 and answer.json()["parameters"] == {"retry_after": 3}
         assert http.post("/noSuchMethod").json()["error_code"] == 404
         assert fake.call_count("sendMessage") == 3 and fake.messages(1) == ["42"]
+
+
+def test_html_is_checked_as_telegram_does() -> None:
+    """The bot's HTML (thoughts) must be escaped: the fake refuses what Telegram refuses."""
+    assert html_problem("Ja &amp; nee\n\n💭 <i>Hij &lt;snapt&gt; het</i>") is None
+    assert html_problem("💭 <i>Hij <snapt> het</i>") == 'unsupported start tag "snapt"'
+    assert html_problem("a < b") == "unescaped < or >"
+    assert html_problem("Jij & ik") == "unescaped &"

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +23,6 @@ from bot.context import CoachApplication
 from bot.flood import FloodGuard
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.storage.db import make_engine, session_factory
-from gesprekscoach.storage.migrate import upgrade
 from gesprekscoach.storage.models import BotChat, BotConsent
 from tests.telegram.offline import OfflineBotAPI, ScriptedBridge, callback_update, message_update
 
@@ -51,13 +49,6 @@ class Harness:
     def rows(self, model: type) -> int:
         with session_factory(self.engine)() as db:
             return int(db.execute(select(func.count()).select_from(model)).scalar_one())
-
-
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'coach.db'}"
-    upgrade(url)
-    return url
 
 
 @asynccontextmanager
@@ -134,8 +125,8 @@ def test_consent_and_the_practice_survive_a_restart(catalogues: Catalogues, db_u
             await again.feed(message_update(CHAT, "Hoe gaat het met u?"))
             assert again.said() == ["Inwoner hoorde: Hoe gaat het met u?"]
             assert rasa.received[-1] == (sender, "Hoe gaat het met u?"), "same Rasa conversation"
-            await again.feed(message_update(CHAT, "/stop"))
-            assert again.said()[-1] == "Tot ziens."
+            await again.feed(message_update(CHAT, "/stop"), message_update(CHAT, "/stop"))
+            assert again.said()[-1] == "Tot ziens.", "a second /stop skips the question"
         async with running(catalogues, db_url, rasa) as third:
             await third.feed(message_update(CHAT, "Nog iets?"))
             assert third.said() == [texts.NO_PRACTICE], "a stopped practice stays stopped"

@@ -26,6 +26,7 @@ from tests.telegram.test_bot_e2e import bot_for, said
 RAW_ID = 987650123
 NAME = "Wilhelmientje"
 WORDS = "Hoe gaat het met de moestuin van uw buurvrouw Gerritsma?"
+ANSWER = "Rust over de stroom, en hulp van Gerritsma bij het budget."
 
 
 @pytest.fixture
@@ -104,12 +105,15 @@ def test_no_raw_id_or_name_is_stored_and_erasure_leaves_no_words(
         fake.push_text(chat, WORDS, **who)
         fake.push_text(chat, '`/start_oefening{"persona": "henk"}`', **who)
         fake.push_command(chat, "/stop", **who)
+        assert said(fake, "Wat denk je dat Samira nodig heeft?")
+        fake.push_text(chat, ANSWER, **who)
         assert said(fake, "Feedback op je gesprek met")
         time.sleep(1.0)  # the session log writes in the background
         assert traces(stack, [str(RAW_ID), NAME]) == []
         assert traces(stack, [WORDS]), "the words are kept until erasure (for the trainer)"
+        assert traces(stack, [ANSWER]), "and so is the answer to the question"
         fake.push_command(chat, "/verwijder", **who)
         assert said(fake, "Weet je het zeker?")
         fake.push_callback(chat, "erase:ja", **who)
         assert said(fake, "Alles is verwijderd")
-    assert traces(stack, [str(RAW_ID), NAME, WORDS]) == []
+    assert traces(stack, [str(RAW_ID), NAME, WORDS, ANSWER]) == []

@@ -85,7 +85,10 @@ def test_a_round_in_a_group_with_three_members(
         in_group(fake, NOOR, "Noor", "/beurt")
         assert said(fake, "Het is de beurt van Eva. Daarna: Bram, Noor.")
         in_group(fake, EVA, "Eva", "/stop")
+        assert said(fake, "Wat denken jullie dat Henk nodig heeft?")
+        in_group(fake, NOOR, "Noor", "/stop")  # again: no more waiting
         assert said(fake, "Feedback op je gesprek met Henk Visser")
+        assert said(fake, "- Eva: geen antwoord.")
         assert said(fake, "Wie deed wat:")
         assert fake.wait_for(lambda _: photo_sent(fake), 30)
         share = next(m for m in fake.messages(GROUP) if m.startswith("Wie deed wat:"))
