@@ -27,7 +27,7 @@ from bot.common import (
     session_metadata,
 )
 from bot.context import CustomContext, Deps
-from gesprekscoach.control import MAX_REFLECTION
+from gesprekscoach.control import MAX_REFLECTION, MAX_REFLECTIONS, MAX_REFLECTIONS_CHARS
 from gesprekscoach.protocol import ERROR, kind_of
 from gesprekscoach.rasa_client import RasaUnavailable, Reply
 from gesprekscoach.storage.bot_state import ChatState
@@ -89,7 +89,10 @@ class Closing:
         return tuple(key for key in self.expected if not self.answered(key))
 
     def reflections(self) -> Reflections:
-        return tuple((a.text, a.person) for a in self.answers)
+        """The answers to send; in a big round each is cut to its share of what the server
+        takes in one stop (control.MAX_REFLECTIONS_CHARS), so the end is never refused."""
+        share = MAX_REFLECTIONS_CHARS // max(len(self.answers), 1)
+        return tuple((a.text[:share], a.person) for a in self.answers[:MAX_REFLECTIONS])
 
 
 def not_ended(reply: Reply) -> bool:

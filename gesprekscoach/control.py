@@ -31,6 +31,9 @@ MAX_REFLECTION = 2000
 """Characters of one reflection (what the casemanager thinks the inwoner needed)."""
 MAX_REFLECTIONS = 40
 """Reflections one stop may carry: everyone in a group round answers."""
+MAX_REFLECTIONS_CHARS = 20_000
+"""All reflections of one stop together: scoring them runs while others wait (about 20 ms
+per 1,000 characters), so one request cannot hold the action server up for long."""
 MAX_TURN = 10_000
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -157,6 +160,8 @@ def reflections_value(value: Any) -> tuple[tuple[str, str | None], ...]:
             raise ControlError("reflections", "'person' van een reflectie is geen pseudoniem.")
         if storable(text).strip():
             out.append((storable(text).strip(), person))
+    if sum(len(text) for text, _ in out) > MAX_REFLECTIONS_CHARS:
+        raise ControlError("reflections", "De antwoorden samen zijn te lang. Maak ze korter.")
     return tuple(out)
 
 

@@ -96,6 +96,7 @@ def test_the_learning_commands_become_their_intents_and_a_reflection_stays_text(
         {"command": "tip", "persona": "henk"},
         {"command": "stop", "reflections": "Marco wil zijn dossier zien"},
         {"command": "stop", "reflections": [{"text": "x" * 2001}]},
+        {"command": "stop", "reflections": [{"text": "x" * 2000}] * 11},
         {"command": "stop", "reflections": [{"text": "ok", "person": "Jan de Vries"}]},
         {"command": "start", "undo": "ja"},
     ],

@@ -153,6 +153,7 @@ def test_a_control_command_is_checked_whole(value: Any) -> None:
         assert command.turn is None or (type(command.turn) is int and command.turn >= 1)
         assert command.command == "opnieuw" or command.turn is None
         assert len(command.reflections) <= control.MAX_REFLECTIONS
+        assert sum(len(t) for t, _ in command.reflections) <= control.MAX_REFLECTIONS_CHARS
         for text, person in command.reflections:
             assert isinstance(text, str) and text.strip() == text and text
             assert len(text) <= control.MAX_REFLECTION

@@ -112,3 +112,16 @@ def test_klaar_ends_a_round_with_the_answers_given(catalogues: Catalogues, db_ur
             assert texts.ROUND_NO_ANSWER.format(member="Eva") in scores
 
     run(test)
+
+
+def test_a_big_rounds_answers_fit_in_one_stop() -> None:
+    """Thirty members who each write the longest answer: the server takes them all."""
+    from bot.closing import Answer, Closing
+    from gesprekscoach.control import parse_control
+
+    keys = tuple(f"{i:064x}" for i in range(30))
+    closing = Closing(keys, tuple(Answer(k, "woord " * 400) for k in keys))
+    sent = closing.reflections()
+    assert [person for _, person in sent] == list(keys)
+    control = {"command": "stop", "reflections": [{"text": t, "person": p} for t, p in sent]}
+    assert len(parse_control(control).reflections) == 30
