@@ -15,10 +15,10 @@ from typing import Any
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.engine.engine import mood
 from gesprekscoach.feedback.next_step import suggest
-from gesprekscoach.practice import ALREADY_DONE, NOT_STARTED, Output
-from gesprekscoach.protocol import ERROR, PAYLOAD_KEY, REWIND, TIP
+from gesprekscoach.practice import Output, refusal, running
+from gesprekscoach.protocol import PAYLOAD_KEY, REWIND, TIP
 from gesprekscoach.rewind import OPNIEUW, Rewind
-from gesprekscoach.slots import STATUS_DONE, slot_count, state_from_slots
+from gesprekscoach.slots import slot_count
 from gesprekscoach.turn import Standing, TurnEvent
 
 EXAM_NO_GOING_BACK = (
@@ -28,19 +28,6 @@ EXAM_NO_GOING_BACK = (
 UNDO_OFF = "Terug en opnieuw beginnen staan in dit werkatelier uit. De begeleider kan ze aanzetten."
 NOTHING_TO_UNDO = "Er is nog geen bericht om terug te nemen."
 EXAM_NO_TIPS = "In de examenstand zijn er geen tips. Aan het eind krijg je de feedback."
-
-
-def _refuse(text: str, error: str, **extra: Any) -> Output:
-    return Output([text], {PAYLOAD_KEY: {"kind": ERROR, "error": error, **extra}})
-
-
-def _usable(slots: dict[str, Any]) -> Output | None:
-    """A refusal when no practice runs, it has ended, or it is in exam mode."""
-    if state_from_slots(slots) is None:
-        return _refuse(NOT_STARTED, "not_started")
-    if slots.get("practice_status") == STATUS_DONE:
-        return _refuse(ALREADY_DONE, "finished")
-    return None
 
 
 def go_back(
@@ -56,24 +43,22 @@ def go_back(
     The output's slots are the ones to set AFTER the rewind events: the count of going
     back and of tips, and the hints switch, survive it.
     """
-    refused = _usable(slots)
-    if refused is not None:
-        return refused
+    state = running(slots)
+    if isinstance(state, Output):
+        return state
     if slots.get("hints_on") is False:
-        return _refuse(EXAM_NO_GOING_BACK, "exam_mode")
+        return refusal(EXAM_NO_GOING_BACK, "exam_mode")
     if not slots.get("undo_allowed"):
-        return _refuse(UNDO_OFF, "undo_off")
+        return refusal(UNDO_OFF, "undo_off")
     if plan is None:
         if asked_turn is not None and turns:
-            return _refuse(
+            return refusal(
                 f"Bericht {asked_turn} bestaat niet in dit gesprek. "
                 f"Kies een nummer van 1 tot {turns[-1].number}.",
                 "no_such_turn",
                 last=turns[-1].number,
             )
-        return _refuse(NOTHING_TO_UNDO, "nothing_to_undo")
-    state = state_from_slots(slots)
-    assert state is not None  # checked by _usable
+        return refusal(NOTHING_TO_UNDO, "nothing_to_undo")
     persona = catalogues.personas.get(state.persona_id)
     first = persona.name.split()[0]
     taken = next((t for t in turns if t.number == plan.from_turn), None)
@@ -112,13 +97,11 @@ def go_back(
 
 def tip(catalogues: Catalogues, slots: dict[str, Any]) -> Output:
     """One suggestion for the next message, for the inwoner's state and what was not tried."""
-    refused = _usable(slots)
-    if refused is not None:
-        return refused
+    state = running(slots)
+    if isinstance(state, Output):
+        return state
     if slots.get("hints_on") is False:
-        return _refuse(EXAM_NO_TIPS, "exam_mode")
-    state = state_from_slots(slots)
-    assert state is not None  # checked by _usable
+        return refusal(EXAM_NO_TIPS, "exam_mode")
     persona = catalogues.personas.get(state.persona_id)
     suggestion = suggest(catalogues.next_steps, persona, state)
     asked = slot_count(slots, "tips_asked") + 1

@@ -48,13 +48,24 @@ class Output:
     slots: dict[str, Any] = field(default_factory=dict)
 
 
-def _error(text: str, error: str) -> Output:
-    return Output([text], {PAYLOAD_KEY: {"kind": ERROR, "error": error}})
+def refusal(text: str, error: str, **extra: Any) -> Output:
+    """What cannot be done, said in Dutch, with its error code for clients; nothing changes."""
+    return Output([text], {PAYLOAD_KEY: {"kind": ERROR, "error": error, **extra}})
+
+
+def running(slots: dict[str, Any]) -> PersonaState | Output:
+    """The state of the practice that runs, or the refusal when none runs or it has ended."""
+    state = state_from_slots(slots)
+    if state is None:
+        return refusal(NOT_STARTED, "not_started")
+    if slots.get("practice_status") == STATUS_DONE:
+        return refusal(ALREADY_DONE, "finished")
+    return state
 
 
 def refused(text: str, field: str) -> Output:
     """A control value that is not acceptable: said in Dutch, nothing started or logged."""
-    return _error(text, f"invalid_{field}")
+    return refusal(text, f"invalid_{field}")
 
 
 def _state_payload(state: PersonaState) -> dict[str, Any]:
@@ -144,11 +155,9 @@ def turn(
     confidence: float,
     acts: tuple[LabelledAct, ...] = (),
 ) -> Output:
-    state = state_from_slots(slots)
-    if state is None:
-        return _error(NOT_STARTED, "not_started")
-    if slots.get("practice_status") == STATUS_DONE:
-        return _error(ALREADY_DONE, "finished")
+    state = running(slots)
+    if isinstance(state, Output):
+        return state
     engine = catalogues.engine(state.persona_id)
     moves = tuple(a.move for a in acts) or ((move,) if move else ())
     result = engine.respond(state, Utterance(text, move, confidence, moves))
@@ -237,7 +246,7 @@ def end(
     """
     state = state_from_slots(slots)
     if state is None:
-        return _error(NOT_STARTED, "not_started")
+        return refusal(NOT_STARTED, "not_started")
     persona = catalogues.personas.get(state.persona_id)
     need = persona.hidden_need
     if state.hidden_need_found:

@@ -87,37 +87,26 @@ def erase_person(
     """Erase a casemanager and all traces; returns the number of their own sessions."""
     person = db.get(Casemanager, casemanager_id)
     person_hash = str(person.channel_hash) if person is not None else ""
-    written = select(TurnRecord.text).where(TurnRecord.author_id == casemanager_id)
-    taken_back = select(RevertedTurn.text).where(RevertedTurn.author_id == casemanager_id)
-    said = [*db.execute(written).scalars(), *db.execute(taken_back).scalars()]
-    words = sorted({str(t) for t in said if t}, key=len, reverse=True)
+    # What they wrote in group rounds, kept or taken back: its words, its rounds, the rows.
+    said: list[str] = []
+    rounds_of: set[str] = set()
+    for table in (TurnRecord, RevertedTurn):
+        theirs = table.author_id == casemanager_id
+        said += [str(t) for t in db.execute(select(table.text).where(theirs)).scalars() if t]
+        others = (
+            select(table.session_id)
+            .distinct()
+            .join(PracticeSession, PracticeSession.id == table.session_id)
+            .where(theirs, PracticeSession.casemanager_id != casemanager_id)
+        )
+        rounds_of.update(db.execute(others).scalars())
+        db.execute(delete(table).where(theirs), execution_options={"synchronize_session": False})
+    words = sorted(set(said), key=len, reverse=True)
+    rounds = sorted(rounds_of)
     own_sessions = select(PracticeSession.id).where(
         PracticeSession.casemanager_id == casemanager_id
     )
     own = list(db.execute(own_sessions).scalars())
-    # Group rounds of someone else's session in which this person wrote.
-    joined = (
-        select(TurnRecord.session_id)
-        .distinct()
-        .join(PracticeSession, PracticeSession.id == TurnRecord.session_id)
-        .where(TurnRecord.author_id == casemanager_id)
-        .where(PracticeSession.casemanager_id != casemanager_id)
-    )
-    joined_back = (
-        select(RevertedTurn.session_id)
-        .distinct()
-        .join(PracticeSession, PracticeSession.id == RevertedTurn.session_id)
-        .where(RevertedTurn.author_id == casemanager_id)
-        .where(PracticeSession.casemanager_id != casemanager_id)
-    )
-    rounds = sorted({*db.execute(joined).scalars(), *db.execute(joined_back).scalars()})
-    bulk = {"synchronize_session": False}
-    db.execute(
-        delete(TurnRecord).where(TurnRecord.author_id == casemanager_id), execution_options=bulk
-    )
-    db.execute(
-        delete(RevertedTurn).where(RevertedTurn.author_id == casemanager_id), execution_options=bulk
-    )
     if person_hash:
         _drop_reflections(db, person_hash)
     count = erase_casemanager(db, casemanager_id)
