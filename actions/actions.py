@@ -25,6 +25,7 @@ from gesprekscoach.control import (
     reflections_value,
     seed_value,
     turn_value,
+    variant_value,
 )
 from gesprekscoach.domain import default_catalogues
 from gesprekscoach.feedback.transcript import practices_started, turns_from_events
@@ -140,13 +141,15 @@ class ActionStartPractice(CoachAction):
         try:
             seed = seed_value(_entity(tracker, "seed") or 0)
             persona = persona_value(_entity(tracker, "persona"))
+            variant = variant_value(_entity(tracker, "variant"))
         except ControlError as exc:
             output = practice.refused(str(exc), exc.field)
         else:
             hints = _flag(_entity(tracker, "hints"))
             undo = _entity(tracker, "undo")
             allowed = None if undo is None else _flag(undo, default=False)
-            output = practice.start(default_catalogues(), persona, seed, hints, allowed)
+            catalogues = default_catalogues()
+            output = practice.start(catalogues, persona, seed, hints, allowed, variant)
         return self.emit(dispatcher, tracker, output)
 
 

@@ -17,6 +17,7 @@ from bot import texts
 from gesprekscoach.charts import progress_png
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.feedback.progress import STRONG, progress, weighted_progress
+from gesprekscoach.storage import repository
 from gesprekscoach.storage.bot_state import erase_bot_state
 from gesprekscoach.storage.db import session_factory
 from gesprekscoach.storage.models import Casemanager
@@ -54,6 +55,16 @@ def summary(engine: Engine, user_id: int, salt: str) -> Summary | None:
             last=sessions[-1].started_at.strftime("%d-%m-%Y"),
             needs_found=sum(bool(s.hidden_need_found) for s in sessions),
         )
+
+
+def recent_variants(
+    engine: Engine, user_id: int, salt: str, persona_id: str, count: int = 2
+) -> list[str | None]:
+    """The variants of this persona in the casemanager's last sessions, newest first, so the
+    next one can differ (None: the persona as described)."""
+    key = pseudonym("telegram", str(user_id), salt)
+    with session_factory(engine)() as db:
+        return repository.recent_variants(db, "telegram", key, persona_id, count)
 
 
 def progress_chart(

@@ -44,8 +44,10 @@ class PracticeBridge(Protocol):
         hints: bool,
         metadata: dict[str, str],
         undo: bool | None = None,
+        variant: str | None = None,
     ) -> Reply:
-        """`undo`: may the casemanager go back (None: as hints; a werkatelier decides)."""
+        """`undo`: may the casemanager go back (None: as hints; a werkatelier decides);
+        `variant`: "willekeurig" for a variant by seed, None or "geen" for none."""
         ...
 
     async def stop(
@@ -86,9 +88,10 @@ class RasaBridge:
         hints: bool,
         metadata: dict[str, str],
         undo: bool | None = None,
+        variant: str | None = None,
     ) -> Reply:
         start = self.client.start_practice
-        return await asyncio.to_thread(start, sender, persona, seed, hints, metadata, undo)
+        return await asyncio.to_thread(start, sender, persona, seed, hints, metadata, undo, variant)
 
     async def stop(
         self, sender: str, metadata: dict[str, str], reflections: Reflections = ()

@@ -12,10 +12,12 @@ from telegram import Bot, Message, Update
 from telegram.constants import ChatAction, ParseMode
 
 from bot import texts
+from bot.account import recent_variants
 from bot.context import CustomContext, Deps
 from bot.flood import Verdict
 from gesprekscoach.charts import theme_chart
 from gesprekscoach.feedback.render import split_for_chat
+from gesprekscoach.personas import variants
 from gesprekscoach.rasa_client import RasaUnavailable, Reply
 from gesprekscoach.storage.bot_state import ChatState
 from gesprekscoach.storage.db import session_factory
@@ -142,6 +144,34 @@ def allows_undo(engine: Engine, code: str) -> bool:
         return bool(workshop.allow_undo) if workshop is not None else False
 
 
+def varies_personas(engine: Engine, code: str) -> bool:
+    """Whether the werkatelier gives each participant a variant of the inwoner."""
+    with session_factory(engine)() as db:
+        workshop = by_code(db, code)
+        return bool(workshop.vary_personas) if workshop is not None else False
+
+
+async def variant_and_seed(deps: Deps, state: ChatState, user_id: int) -> tuple[str, int]:
+    """How the inwoner is this time: in a werkatelier as the facilitator chose; alone, a
+    variant by seed that differs from the casemanager's last sessions with this inwoner."""
+    rng = random.SystemRandom()
+    assert state.persona_id is not None
+    if state.workshop:
+        try:
+            vary = await asyncio.to_thread(varies_personas, deps.engine, state.workshop)
+        except SQLAlchemyError:
+            vary = False
+        return (variants.RANDOM if vary else variants.NONE), rng.randrange(variants.MAX_SEED)
+    persona = deps.catalogues.personas.get(state.persona_id)
+    try:
+        recent = await asyncio.to_thread(
+            recent_variants, deps.engine, user_id, deps.salt, persona.id
+        )
+    except SQLAlchemyError:
+        recent = []
+    return variants.RANDOM, variants.seed_for_another(persona, recent, rng)
+
+
 async def undo_for(deps: Deps, state: ChatState) -> bool | None:
     """Going back: in a werkatelier as the facilitator chose; elsewhere None (as hints)."""
     if not state.workshop:
@@ -154,15 +184,15 @@ async def undo_for(deps: Deps, state: ChatState) -> bool | None:
 
 async def open_conversation(update: Update, context: CustomContext, state: ChatState) -> None:
     """The inwoner opens the new conversation; if Rasa is down, the chat starts over."""
-    deps, (message, chat_id, _) = context.deps, ids_of(update)
+    deps, (message, chat_id, user_id) = context.deps, ids_of(update)
     assert state.sender is not None and state.persona_id is not None
     await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     try:
         metadata = session_metadata(update, state, deps.salt)
-        seed = random.randrange(2**31)
+        variant, seed = await variant_and_seed(deps, state, user_id)
         undo = await undo_for(deps, state)
         reply = await deps.bridge.start(
-            state.sender, state.persona_id, seed, state.hints, metadata, undo
+            state.sender, state.persona_id, seed, state.hints, metadata, undo, variant
         )
     except RasaUnavailable:
         await deps.store.update(chat_id, sender=None, round=None)

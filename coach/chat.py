@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import textwrap
 import uuid
 from collections.abc import Callable
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from gesprekscoach.domain import Catalogues
-from gesprekscoach.personas import Persona
+from gesprekscoach.personas import Persona, variants
 from gesprekscoach.protocol import REWIND, START, TURN, kind_of
 from gesprekscoach.rasa_client import RasaClient, RasaUnavailable, Reply
 from gesprekscoach.turn import PayloadError, Standing, TurnEvent
@@ -93,6 +94,8 @@ class TerminalChat:
         report_dir: Path | None = None,
         personas: tuple[str, ...] = (),
         undo: bool | None = None,
+        variant: str = variants.RANDOM,
+        recent: Callable[[str], list[str | None]] | None = None,
     ) -> None:
         self.client = client
         self.catalogues = catalogues
@@ -105,6 +108,10 @@ class TerminalChat:
         """The inwoners to choose from (a workshop's); empty: all."""
         self.undo = undo
         """Whether going back is allowed (a workshop's choice); None: outside exam mode."""
+        self.variant = variant
+        """"willekeurig" (a variant by seed), "geen" or a variant id."""
+        self.recent = recent
+        """The user's last variants of a persona, so a drawn seed gives another one."""
         self.sender = f"terminal-{uuid.uuid4().hex[:12]}"
         self.standing = Standing(0.0, 0.0)
         """The inwoner's trust and stress after the latest reply (for /status)."""
@@ -165,7 +172,15 @@ class TerminalChat:
         self.show(persona, reply)
         return True
 
-    def run(self, wanted: str | None, seed: int) -> int:
+    def seed_for(self, persona: Persona) -> int:
+        """A fresh seed; with random variants, one that gives another than the last ones."""
+        rng = random.SystemRandom()
+        if self.variant != variants.RANDOM:
+            return rng.randrange(variants.MAX_SEED)
+        recent = self.recent(persona.id) if self.recent is not None else []
+        return variants.seed_for_another(persona, recent, rng)
+
+    def run(self, wanted: str | None, seed: int | None = None) -> int:
         try:
             persona = choose_persona(self.catalogues, wanted, self.ask, self.personas)
         except (EOFError, KeyboardInterrupt):
@@ -175,13 +190,23 @@ class TerminalChat:
         print(wrap(f"Je oefent met {persona.name} ({persona.age}).\n\n{persona.briefing}"))
         print("=" * WIDTH)
         print(HELP + "\n")
+        if seed is None:
+            seed = self.seed_for(persona)
         try:
             reply = self.client.start_practice(
-                self.sender, persona.id, seed, hints=self.hints, undo=self.undo
+                self.sender,
+                persona.id,
+                seed,
+                hints=self.hints,
+                undo=self.undo,
+                variant=self.variant,
             )
         except RasaUnavailable as exc:
             print(f"[!] {exc} Het gesprek kan niet beginnen. Probeer het later opnieuw.")
             return 1
+        if kind_of(reply.payload) != START:
+            print(wrap(reply.text))  # refused, e.g. a variant this inwoner does not have
+            return 2
         self.show(persona, reply)
         while True:
             try:

@@ -25,6 +25,13 @@ def _build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="een oefengesprek in de terminal")
     chat.add_argument("--persona", help="id of type van de inwoner (anders kies je zelf)")
     chat.add_argument("--seed", type=_seed, help="vaste seed voor herhaalbare antwoorden")
+    chat.add_argument(
+        "--variant",
+        type=_variant,
+        default="willekeurig",
+        help="'willekeurig' (standaard: de inwoner is elke keer wat anders), 'geen', "
+        "of de naam van een variant (zie coach personas)",
+    )
     chat.add_argument("--rasa-url", help="gebruik een Rasa-server die al draait")
     chat.add_argument(
         "--no-hints", action="store_true", help="geen tips tijdens het gesprek (examenstand)"
@@ -42,6 +49,11 @@ def _build_parser() -> argparse.ArgumentParser:
     play.add_argument("files", nargs="+", type=Path, metavar="FILE")
     play.add_argument("--persona", help="id of type van de inwoner (gaat voor het script)")
     play.add_argument("--seed", type=_seed, default=1)
+    play.add_argument(
+        "--variant",
+        type=_variant,
+        help="'geen' (standaard), 'willekeurig' (volgens de seed) of de naam van een variant",
+    )
     play.add_argument("--json", action="store_true", help="per bestand een JSON-object per regel")
     play.add_argument("--rasa-url", help="gebruik een Rasa-server die al draait")
 
@@ -71,6 +83,7 @@ def _build_parser() -> argparse.ArgumentParser:
     sim.add_argument("files", nargs="+", type=Path, metavar="FILE")
     sim.add_argument("--persona", help="id of type van de inwoner (gaat voor het script)")
     sim.add_argument("--seed", type=_seed, default=1)
+    sim.add_argument("--variant", type=_variant, help="zoals bij coach play")
 
     serve = sub.add_parser(
         "serve", help="de Rasa-server en de actieserver starten en laten draaien"
@@ -86,6 +99,8 @@ def cmd_personas() -> int:
     catalogues = default_catalogues()
     for p in catalogues.personas:
         print(f"{p.id:<12} {p.type:<14} {p.name} ({p.age}): {p.summary}")
+        for v in p.variants:
+            print(f"{'':<12} variant {v.id}: {v.label}")
     return 0
 
 
@@ -104,7 +119,6 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from gesprekscoach.settings import load_settings
 
     catalogues = default_catalogues()  # a broken persona file fails before Rasa starts
-    seed = args.seed if args.seed is not None else int(time.time()) % MAX_SEED
     import getpass
 
     from gesprekscoach.storage.repository import pseudonym
@@ -116,7 +130,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         "channel": "terminal",
         "person": pseudonym("terminal", getpass.getuser(), pseudonym_salt(settings)),
     }
-    hints, personas, undo = not args.no_hints, (), None
+    hints, personas, undo, variant = not args.no_hints, (), None, args.variant
     if args.workshop:
         from gesprekscoach.workshops.service import WorkshopError
 
@@ -132,6 +146,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         who["workshop"] = info.code
         hints, personas = hints and info.hints, info.persona_ids
         undo = info.allow_undo
+        variant = "willekeurig" if info.vary_personas else "geen"
     with running_client(settings, args.rasa_url, who) as running:
         chat = TerminalChat(
             running.client,
@@ -141,8 +156,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
             report_dir=settings.var_dir / "reports",
             personas=personas,
             undo=undo,
+            variant=variant,
+            recent=_recent_variants(settings, who["person"]),
         )
-        return chat.run(args.persona, seed)
+        return chat.run(args.persona, args.seed)
 
 
 def _seed(raw: str) -> int:
@@ -154,6 +171,37 @@ def _seed(raw: str) -> int:
     except (ValueError, ControlError) as exc:
         message = str(exc) if isinstance(exc, ControlError) else "De seed moet een heel getal zijn."
         raise argparse.ArgumentTypeError(message) from exc
+
+
+def _variant(raw: str) -> str:
+    """--variant: 'geen', 'willekeurig' or a variant's name (the server checks it exists)."""
+    from gesprekscoach.control import ControlError, variant_value
+
+    try:
+        return str(variant_value(raw.strip().lower()))
+    except ControlError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _recent_variants(settings: Any, person: str) -> Any:
+    """The terminal user's last variants of a persona, from the session log (none if it
+    cannot be read: a fresh machine has no database yet)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from gesprekscoach.storage.db import make_engine, session_factory
+    from gesprekscoach.storage.repository import recent_variants
+
+    def recent(persona_id: str) -> list[str | None]:
+        engine = make_engine(settings.database_url)
+        try:
+            with session_factory(engine)() as db:
+                return recent_variants(db, "terminal", person, persona_id)
+        except SQLAlchemyError:
+            return []
+        finally:
+            engine.dispose()
+
+    return recent
 
 
 def _join_workshop(settings: Any, code: str, who: dict[str, str]) -> Any:
@@ -189,7 +237,8 @@ def cmd_play(args: argparse.Namespace) -> int:
     who = {"channel": "play"}
     with running_client(load_settings(), args.rasa_url, who) as running:
         for script in scripts:
-            emit(play_script(running.client, script, args.persona, args.seed), args.json)
+            played = play_script(running.client, script, args.persona, args.seed, args.variant)
+            emit(played, args.json)
     return 0
 
 
@@ -263,7 +312,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     catalogues = default_catalogues()
     for path in args.files:
         print(f"# {path}")
-        print(simulate(catalogues, load_script(path), args.persona, args.seed))
+        try:
+            print(simulate(catalogues, load_script(path), args.persona, args.seed, args.variant))
+        except KeyError as exc:
+            print(f"Die inwoner of variant ken ik niet: {exc}.", file=sys.stderr)
+            return 2
     return 0
 
 

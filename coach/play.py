@@ -71,10 +71,14 @@ def _command(text: str) -> tuple[str, int | None] | None:
 
 
 def play_script(
-    client: RasaClient, script: Script, persona: str | None, seed: int
+    client: RasaClient,
+    script: Script,
+    persona: str | None,
+    seed: int,
+    variant: str | None = None,
 ) -> dict[str, Any]:
     sender = f"play-{uuid.uuid4().hex[:12]}"
-    start = client.start_practice(sender, persona or script.persona, seed)
+    start = client.start_practice(sender, persona or script.persona, seed, variant=variant)
     if start.payload.get("kind") != "start":
         return {"file": str(script.path), "error": start.text}
     turns: list[dict[str, Any]] = []
@@ -106,6 +110,8 @@ def play_script(
         "persona": start.payload.get("persona"),
         "persona_type": start.payload.get("persona_type"),
         "seed": seed,
+        "variant": start.payload.get("variant"),
+        "variant_label": start.payload.get("variant_label"),
         "opening": start.text,
         "turns": turns,
         "hidden_need_found": bool(end.get("hidden_need_found")),

@@ -56,6 +56,8 @@ def control_parse_data(control: Control) -> dict[str, Any]:
             values["persona"] = control.persona
         if control.undo is not None:
             values["undo"] = control.undo
+        if control.variant is not None:
+            values["variant"] = control.variant
     elif control.command == "hints":
         values = {"hints": control.hints}
     elif control.command == "opnieuw":

@@ -59,7 +59,7 @@ def go_back(
                 last=turns[-1].number,
             )
         return refusal(NOTHING_TO_UNDO, "nothing_to_undo")
-    persona = catalogues.personas.get(state.persona_id)
+    persona = catalogues.persona(state.persona_id, state.variant)
     first = persona.name.split()[0]
     taken = next((t for t in turns if t.number == plan.from_turn), None)
     standing = taken.before if taken else Standing(state.trust, state.stress)
@@ -102,7 +102,7 @@ def tip(catalogues: Catalogues, slots: dict[str, Any]) -> Output:
         return state
     if slots.get("hints_on") is False:
         return refusal(EXAM_NO_TIPS, "exam_mode")
-    persona = catalogues.personas.get(state.persona_id)
+    persona = catalogues.persona(state.persona_id, state.variant)
     suggestion = suggest(catalogues.next_steps, persona, state)
     asked = slot_count(slots, "tips_asked") + 1
     payload = {

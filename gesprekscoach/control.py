@@ -22,6 +22,7 @@ lang"); Telegram itself stops at 4096."""
 SENDER = re.compile(r"[A-Za-z0-9_.:-]{1,56}")
 """Room for the session log's "~N" (a conversation's N-th practice) in its 64 characters."""
 PERSONA = re.compile(r"[a-z][a-z0-9_-]{0,39}")
+VARIANT = re.compile(r"[a-z][a-z0-9_]{1,40}")
 HASH = re.compile(r"[0-9a-f]{16,64}")
 CHANNEL = re.compile(r"[a-z][a-z0-9_-]{0,19}")
 WORKSHOP = re.compile(r"[A-Za-z0-9-]{1,20}")
@@ -60,6 +61,8 @@ class Control:
     """The message to start again from (opnieuw)."""
     reflections: tuple[tuple[str, str | None], ...] = ()
     """(text, person pseudonym or None) per answer to "what did they need?" (stop)."""
+    variant: str | None = None
+    """The persona's variant (start): "geen", "willekeurig" (by seed) or a variant id."""
 
 
 def _bool(value: Any, field: str) -> bool:
@@ -88,18 +91,30 @@ def persona_value(value: Any) -> str | None:
     return value
 
 
+def variant_value(value: Any) -> str | None:
+    """A variant asked for at the start: "geen", "willekeurig" or an id; None when not given."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not VARIANT.fullmatch(value):
+        raise ControlError(
+            "variant", "Een variant kies je met 'geen', 'willekeurig' of de naam van de variant."
+        )
+    return value
+
+
 def parse_control(data: Any) -> Control:
     """A control command from a request body's `control` field."""
     if not isinstance(data, dict):
         raise ControlError("control", "'control' moet een object zijn.")
-    unknown = set(data) - {"command", "persona", "seed", "hints", "undo", "turn", "reflections"}
+    fields = {"command", "persona", "seed", "hints", "undo", "turn", "reflections", "variant"}
+    unknown = set(data) - fields
     if unknown:
         raise ControlError("control", f"Onbekend veld in 'control': {sorted(unknown)[0]!r}.")
     command = data.get("command")
     if command not in COMMANDS:
         raise ControlError("command", f"'command' moet een van {', '.join(COMMANDS)} zijn.")
     allowed = {
-        "start": {"persona", "seed", "hints", "undo"},
+        "start": {"persona", "seed", "hints", "undo", "variant"},
         "hints": {"hints"},
         "opnieuw": {"turn"},
         "stop": {"reflections"},
@@ -115,6 +130,7 @@ def parse_control(data: Any) -> Control:
             seed_value(data.get("seed", 0)),
             _bool(data.get("hints", True), "hints"),
             undo=None if undo is None else _bool(undo, "undo"),
+            variant=variant_value(data.get("variant")),
         )
     if command == "hints":
         return Control("hints", hints=_bool(data.get("hints"), "hints"))

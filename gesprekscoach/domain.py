@@ -18,7 +18,7 @@ from gesprekscoach.feedback.tips import TipCatalogue, check_move_tips, load_tips
 from gesprekscoach.language.check import LanguageChecker
 from gesprekscoach.language.jargon import JargonLexicon, load_jargon
 from gesprekscoach.moves import MoveCatalogue, load_moves
-from gesprekscoach.personas import PersonaCatalogue, load_personas
+from gesprekscoach.personas import Persona, PersonaCatalogue, load_personas
 from gesprekscoach.settings import load_settings
 
 
@@ -33,8 +33,20 @@ class Catalogues:
     next_steps: NextSteps
     """/tip: what to try in the next message (data/catalogues/next_steps.yml)."""
 
-    def engine(self, persona_key: str) -> PersonaEngine:
-        return PersonaEngine(self.personas.get(persona_key), self.jargon)
+    def persona(self, persona_key: str, variant: str | None = None) -> Persona:
+        """The persona as this session's variant plays it.
+
+        A variant that is no longer in the file (edited while a session ran) gives the
+        persona as described rather than ending the conversation.
+        """
+        persona = self.personas.get(persona_key)
+        try:
+            return persona.with_variant(variant)
+        except KeyError:
+            return persona
+
+    def engine(self, persona_key: str, variant: str | None = None) -> PersonaEngine:
+        return PersonaEngine(self.persona(persona_key, variant), self.jargon)
 
 
 def load_catalogues(data_dir: Path) -> Catalogues:

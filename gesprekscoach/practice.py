@@ -26,6 +26,7 @@ from gesprekscoach.feedback.render import render_text, split_for_chat
 from gesprekscoach.feedback.report import Report, build_report
 from gesprekscoach.language.acts import LabelledAct
 from gesprekscoach.moves import FALLBACK
+from gesprekscoach.personas import Persona, variants
 from gesprekscoach.protocol import END, ERROR, HINTS, PAYLOAD_KEY, START
 from gesprekscoach.slots import STATUS_DONE, slot_count, state_from_slots, state_to_slots
 from gesprekscoach.turn import Standing, TurnEvent
@@ -81,24 +82,45 @@ def _state_payload(state: PersonaState) -> dict[str, Any]:
     }
 
 
+def _variant_payload(persona: Persona) -> dict[str, Any]:
+    variant = persona.variant
+    return {"variant": variant.id if variant else None, "variant_label": variant and variant.label}
+
+
 def start(
     catalogues: Catalogues,
     persona_key: str | None,
     seed: int,
     hints: bool = True,
     undo: bool | None = None,
+    variant: str | None = None,
 ) -> Output:
-    """The opening line; going back is allowed as `undo` says (None: yes), never in exam mode."""
+    """The opening line; going back is allowed as `undo` says (None: yes), never in exam mode.
+
+    `variant`: None or "geen" plays the persona as described, "willekeurig" the variant
+    the seed gives, an id that variant (variants.resolve).
+    """
     personas = catalogues.personas
     key = persona_key or next(iter(personas.personas))
     try:
-        engine = catalogues.engine(key)
+        described = personas.get(key)
     except KeyError:
         names = ", ".join(f"{p.id} ({p.type})" for p in personas)
         return Output(
             [f"Die inwoner ken ik niet: {key!r}. Kies uit: {names}."],
             {PAYLOAD_KEY: {"kind": ERROR, "error": "unknown_persona", "persona": key}},
         )
+    try:
+        chosen = variants.resolve(described, variant, seed)
+    except KeyError:
+        names = ", ".join((variants.NONE, variants.RANDOM, *(v.id for v in described.variants)))
+        first = described.name.split()[0]
+        return refusal(
+            f"Die variant van {first} ken ik niet: {variant!r}. Kies uit: {names}.",
+            "unknown_variant",
+            variant=variant,
+        )
+    engine = catalogues.engine(described.id, chosen)
     persona = engine.persona
     state, opening = engine.start(seed)
     undo_allowed = hints and undo is not False
@@ -110,6 +132,7 @@ def start(
         "hints": hints,
         "undo": undo_allowed,
         "seed": seed,
+        **_variant_payload(persona),
         **_state_payload(state),
     }
     slots = {
@@ -158,7 +181,7 @@ def turn(
     state = running(slots)
     if isinstance(state, Output):
         return state
-    engine = catalogues.engine(state.persona_id)
+    engine = catalogues.engine(state.persona_id, state.variant)
     moves = tuple(a.move for a in acts) or ((move,) if move else ())
     result = engine.respond(state, Utterance(text, move, confidence, moves))
     event = _event(catalogues, state, result, text, move, confidence, acts)
@@ -213,9 +236,10 @@ def report_for(
     hidden_need_turn: int | None,
     reverts: int = 0,
     tips_asked: int = 0,
+    variant: str | None = None,
 ) -> Report:
     """The report of a practice from its turns: at the end, or on the way (werkatelier)."""
-    persona = catalogues.personas.get(persona_id)
+    persona = catalogues.persona(persona_id, variant)
     return build_report(
         persona=persona,
         reverts=reverts,
@@ -247,7 +271,7 @@ def end(
     state = state_from_slots(slots)
     if state is None:
         return refusal(NOT_STARTED, "not_started")
-    persona = catalogues.personas.get(state.persona_id)
+    persona = catalogues.persona(state.persona_id, state.variant)
     need = persona.hidden_need
     if state.hidden_need_found:
         first = persona.name.split()[0]
@@ -274,6 +298,7 @@ def end(
         state.hidden_need_turn,
         reverts=reverts,
         tips_asked=tips_asked,
+        variant=state.variant,
     )
     scored = score_all(persona, reflections)
     moments = need_moments(persona, turns)
@@ -282,6 +307,7 @@ def end(
         "persona_name": persona.name,
         "persona_type": persona.type,
         "hidden_need": need.summary,
+        **_variant_payload(persona),
         "curve": [list(point) for point in state.curve],
         "moves": list(state.moves),
         "report": report.to_dict(),

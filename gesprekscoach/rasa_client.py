@@ -57,13 +57,19 @@ def parse_messages(messages: list[dict[str, Any]]) -> Reply:
 
 
 def start_control(
-    persona: str | None, seed: int, hints: bool = True, undo: bool | None = None
+    persona: str | None,
+    seed: int,
+    hints: bool = True,
+    undo: bool | None = None,
+    variant: str | None = None,
 ) -> dict[str, Any]:
     control: dict[str, Any] = {"command": "start", "seed": seed, "hints": hints}
     if persona:
         control["persona"] = persona
     if undo is not None:
         control["undo"] = undo
+    if variant is not None:
+        control["variant"] = variant
     return control
 
 
@@ -155,9 +161,12 @@ class RasaClient:
         hints: bool = True,
         metadata: dict[str, Any] | None = None,
         undo: bool | None = None,
+        variant: str | None = None,
     ) -> Reply:
-        """Start a practice; `undo` allows going back (None: as hints, so off in exam mode)."""
-        return self.control(sender, start_control(persona, seed, hints, undo), metadata)
+        """Start a practice; `undo` allows going back (None: as hints, so off in exam mode);
+        `variant` as in practice.start ("geen", "willekeurig" by seed, or an id)."""
+        control = start_control(persona, seed, hints, undo, variant)
+        return self.control(sender, control, metadata)
 
     def set_hints(self, sender: str, on: bool, metadata: dict[str, Any] | None = None) -> Reply:
         return self.control(sender, {"command": "hints", "hints": on}, metadata)

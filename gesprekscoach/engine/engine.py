@@ -134,6 +134,7 @@ class PersonaEngine:
             stress=p.start_stress,
             said=(reply_id(opening),),
             curve=((p.start_trust, p.start_stress),),
+            variant=p.variant.id if p.variant else None,
         )
         return state, opening
 
@@ -357,6 +358,7 @@ class PersonaEngine:
             c.jargon is None or ctx.jargon == c.jargon,
             c.closed_streak_at_least is None or ctx.closed_streak >= c.closed_streak_at_least,
             not c.earlier_moves or bool(c.earlier_moves & ctx.earlier),
+            not (c.not_earlier_moves & ctx.earlier),
             c.concern_open is None or c.concern_open in ctx.open_concerns,
             c.concern_resolved is None or c.concern_resolved not in ctx.open_concerns,
         )

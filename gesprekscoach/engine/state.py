@@ -79,6 +79,8 @@ class PersonaState:
     """Concerns the casemanager promised or arranged something for."""
     recalled: tuple[str, ...] = ()
     """Promises the persona has already brought up again."""
+    variant: str | None = None
+    """The persona's variant this session (another mood or one fact), None: as described."""
 
     @property
     def earlier_moves(self) -> frozenset[str]:
@@ -113,6 +115,7 @@ class PersonaState:
             ),
             curve=tuple((float(t), float(s)) for t, s in data.get("curve") or ()),
             subject=None if data.get("subject") is None else str(data["subject"]),
+            variant=None if data.get("variant") is None else str(data["variant"]),
             **{key: tuple(str(v) for v in data.get(key) or ()) for key in _LISTS},
         )
 

@@ -65,6 +65,8 @@ def render_sections(report: Report) -> list[str]:
     m = report.measures
     title = f"Feedback op je gesprek met {report.persona_name}"
     going_back = going_back_line(report.reverts, report.tips_asked)
+    if report.variant_label:
+        title = f"{title}\nDeze keer: {report.variant_label}"
     sections = [f"{title}\n{going_back}" if going_back else title]
 
     if report.went_well:

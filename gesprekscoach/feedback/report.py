@@ -103,6 +103,9 @@ class Report:
     """How often the casemanager went back (/terug, opnieuw vanaf bericht N)."""
     tips_asked: int = 0
     """How often the casemanager asked for a tip (/tip)."""
+    variant: str | None = None
+    variant_label: str | None = None
+    """What was different about the inwoner this session (a mood or one fact)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -115,6 +118,8 @@ class Report:
             "better": [asdict(b) for b in self.better],
             "reverts": self.reverts,
             "tips_asked": self.tips_asked,
+            "variant": self.variant,
+            "variant_label": self.variant_label,
         }
 
     def status(self, tip_id: str) -> str:
@@ -204,6 +209,8 @@ def build_report(
         better=better_turns(found.hits, persona, tips),
         reverts=reverts,
         tips_asked=tips_asked,
+        variant=persona.variant.id if persona and persona.variant else None,
+        variant_label=persona.variant.label if persona and persona.variant else None,
     )
 
 

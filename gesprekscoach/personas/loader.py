@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gesprekscoach.catalogue import CatalogueError, Fields, read_yaml_mapping
@@ -28,6 +28,7 @@ from gesprekscoach.personas.model import (
     ReplySet,
     Topic,
 )
+from gesprekscoach.personas.variants import load_variants
 
 TOP_FIELDS = {
     "id",
@@ -47,6 +48,7 @@ TOP_FIELDS = {
     "thoughts",
     "alternatives",
     "focus_tips",
+    "variants",
 }
 CONDITION_FIELDS = {
     "moves",
@@ -57,6 +59,7 @@ CONDITION_FIELDS = {
     "turn_at_most",
     "turn_at_least",
     "jargon",
+    "not_earlier_moves",
     "closed_streak_at_least",
     "earlier_moves",
     "concern_open",
@@ -133,6 +136,7 @@ def _condition(f: Fields, known: set[str]) -> Condition:
         jargon=jargon,
         closed_streak_at_least=opt_int("closed_streak_at_least", 1, 100),
         earlier_moves=_move_set(f, "earlier_moves", known),
+        not_earlier_moves=_move_set(f, "not_earlier_moves", known),
         concern_open=f.text("concern_open") if f.has("concern_open") else None,
         concern_resolved=f.text("concern_resolved") if f.has("concern_resolved") else None,
     )
@@ -299,7 +303,7 @@ def load_persona(path: Path, moves: MoveCatalogue) -> Persona:
     thoughts = load_thoughts(
         top, (*moves.ids, *SPECIAL_REPLIES), tuple(reactions), concerns, hidden.hint is not None
     )
-    return Persona(
+    persona = Persona(
         id=persona_id,
         name=top.text("name"),
         type=persona_type,
@@ -320,6 +324,7 @@ def load_persona(path: Path, moves: MoveCatalogue) -> Persona:
         alternatives=load_alternatives(top),
         source=str(path),
     )
+    return replace(persona, variants=load_variants(top, persona, _topic, numbers_in))
 
 
 @dataclass(frozen=True)

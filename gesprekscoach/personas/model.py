@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 """An id in a persona file: lower case letters, digits and _."""
@@ -65,6 +65,8 @@ class Condition:
     closed_streak_at_least: int | None = None
     earlier_moves: frozenset[str] = frozenset()
     """At least one of these moves must have been made earlier in the session."""
+    not_earlier_moves: frozenset[str] = frozenset()
+    """None of these moves was made earlier (e.g. going on as if understood, never checked)."""
     concern_open: str | None = None
     """Holds while this concern has not been dealt with."""
     concern_resolved: str | None = None
@@ -188,6 +190,20 @@ class Concern:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """How the inwoner is different on the day: another mood, or one fact changed."""
+
+    id: str
+    label: str
+    """What is different this time, in one B1 line for the report and the trainer."""
+    start_trust: float | None = None
+    start_stress: float | None = None
+    opening: tuple[str, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    """Topics that replace the persona's topics with the same id."""
+
+
+@dataclass(frozen=True)
 class Persona:
     id: str
     name: str
@@ -210,6 +226,9 @@ class Persona:
     practising a weak tip with an inwoner who has it here."""
     alternatives: dict[str, dict[str, Alternative]] = field(default_factory=dict)
     """Per pitfall (feedback.yml flags' `alternative`), per trust band."""
+    variants: tuple[Variant, ...] = ()
+    variant: Variant | None = None
+    """The variant this persona plays in a session (None: the persona as described)."""
     source: str = field(default="", compare=False)
 
     def effect_of(self, move: str) -> Effect:
@@ -220,6 +239,25 @@ class Persona:
 
     def concern(self, concern_id: str) -> Concern | None:
         return next((c for c in self.concerns if c.id == concern_id), None)
+
+    def with_variant(self, variant_id: str | None) -> Persona:
+        """This persona as the variant plays it; KeyError for a variant it does not have."""
+        if variant_id is None:
+            return self
+        variant = next((v for v in self.variants if v.id == variant_id), None)
+        if variant is None:
+            raise KeyError(variant_id)
+        replaced = {t.id: t for t in variant.topics}
+        return replace(
+            self,
+            variant=variant,
+            start_trust=self.start_trust if variant.start_trust is None else variant.start_trust,
+            start_stress=(
+                self.start_stress if variant.start_stress is None else variant.start_stress
+            ),
+            opening=variant.opening or self.opening,
+            topics=tuple(replaced.get(t.id, t) for t in self.topics),
+        )
 
     def alternative(self, pitfall: str, trust: float) -> Alternative | None:
         """The better sentence for this pitfall at this trust, if the file has one."""

@@ -87,6 +87,8 @@ class PracticeSession(Base):
     reverts = Column(Integer, nullable=False, default=0)
     """How often the casemanager went back (/terug, opnieuw vanaf bericht N)."""
     tips_asked = Column(Integer, nullable=False, default=0)
+    variant = Column(String(41), nullable=True)
+    """The persona's variant this session (another mood or one fact); None: as described."""
 
     casemanager = relationship("Casemanager", back_populates="sessions")
     turns = relationship(
@@ -334,6 +336,8 @@ class Workshop(Base):
     allow_undo = Column(Boolean, nullable=False, default=False)
     """Whether participants may go back (/terug, opnieuw vanaf bericht N): the facilitator's
     choice, off unless allowed."""
+    vary_personas = Column(Boolean, nullable=False, default=False)
+    """Each participant meets a variant of the inwoner (by seed) instead of the same one."""
     trainer_id = Column(Integer, ForeignKey("trainers.id", ondelete="SET NULL"), nullable=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     opened_at = Column(DateTime(timezone=True), nullable=True)

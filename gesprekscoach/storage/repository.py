@@ -52,6 +52,7 @@ class SessionStart:
     mode: str
     seed: int
     workshop_code: str | None = None
+    variant: str | None = None
     started_at: datetime = field(default_factory=utcnow)
 
 
@@ -124,6 +125,7 @@ def record_start(db: Session, start: SessionStart) -> None:
             channel=start.who.channel,
             mode=start.mode,
             seed=start.seed,
+            variant=start.variant,
             workshop_code=workshop.code if workshop is not None else None,
             started_at=start.started_at,
         )
@@ -268,3 +270,22 @@ def erase_casemanager(db: Session, casemanager_id: int) -> int:
     )
     db.expire_all()
     return len(session_ids)
+
+
+def recent_variants(
+    db: Session, channel: str, channel_hash: str, persona_id: str, count: int = 2
+) -> list[str | None]:
+    """The persona's variants in this casemanager's last sessions with it, newest first, so
+    a client can draw a seed for another one (None: the persona as described)."""
+    rows = db.execute(
+        select(PracticeSession.variant)
+        .join(Casemanager, PracticeSession.casemanager_id == Casemanager.id)
+        .where(
+            Casemanager.channel == channel,
+            Casemanager.channel_hash == channel_hash,
+            PracticeSession.persona_id == persona_id,
+        )
+        .order_by(PracticeSession.started_at.desc())
+        .limit(count)
+    )
+    return [row[0] for row in rows]

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from gesprekscoach.local_secrets import kept_secret
+from gesprekscoach.personas.model import SLUG
 from gesprekscoach.protocol import END, REWIND, START, TURN, kind_of
 from gesprekscoach.settings import Settings
 from gesprekscoach.storage.db import make_engine
@@ -124,7 +125,13 @@ def _start(
         mode="oefenen" if payload.get("hints", True) else "examen",
         seed=int(payload.get("seed") or 0),
         workshop_code=(metadata or {}).get("workshop"),
+        variant=_variant(payload.get("variant")),
     )
+
+
+def _variant(value: Any) -> str | None:
+    """The variant id from a start payload: a slug, or None (anything else is not logged)."""
+    return value if isinstance(value, str) and SLUG.fullmatch(value) else None
 
 
 def _end(sender: str, payload: dict[str, Any]) -> SessionEnd:

@@ -53,6 +53,8 @@ class WorkshopPlan:
     minutes: int = 20
     allow_undo: bool = False
     """Whether participants may go back (/terug, opnieuw vanaf bericht N); off unless chosen."""
+    vary_personas: bool = False
+    """Each participant meets a variant of the inwoner; off: everyone the same one."""
 
     def check(self, known_personas: tuple[str, ...]) -> None:
         if not self.name.strip():
@@ -86,6 +88,7 @@ def create_workshop(
             hints=plan.hints,
             minutes=plan.minutes,
             allow_undo=plan.allow_undo,
+            vary_personas=plan.vary_personas,
             status="voorbereid",
             show_names=False,
             trainer_id=trainer_id,
@@ -156,6 +159,7 @@ class WorkshopInfo:
     hints: bool
     status: str
     allow_undo: bool = False
+    vary_personas: bool = False
 
     @classmethod
     def of(cls, workshop: Workshop) -> WorkshopInfo:
@@ -167,6 +171,7 @@ class WorkshopInfo:
             bool(workshop.hints),
             str(workshop.status),
             bool(workshop.allow_undo),
+            bool(workshop.vary_personas),
         )
 
 

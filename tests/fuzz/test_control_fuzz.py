@@ -68,6 +68,21 @@ def test_a_persona_is_a_plain_name_or_refused(value: Any) -> None:
 
 
 @settings(max_examples=examples(60))
+@given(value=anything)
+@example(value="willekeurig")
+@example(value="geen")
+@example(value="slecht_geslapen")
+@example(value="Slecht geslapen")
+@example(value="x")
+def test_a_variant_is_a_plain_name_or_refused(value: Any) -> None:
+    ok, variant = _checked(control.variant_value, value)
+    if ok:
+        assert variant is None or (variant == value and control.VARIANT.fullmatch(variant))
+    if value in ("willekeurig", "geen", "slecht_geslapen"):
+        assert ok and variant == value
+
+
+@settings(max_examples=examples(60))
 @given(value=st.one_of(anything, hostile_text()))
 def test_a_message_is_text_of_at_most_max_text_or_refused(value: Any) -> None:
     ok, text = _checked(control.text_value, value)
@@ -131,6 +146,7 @@ commands = st.one_of(
             "seed": hostile_seeds,
             "hints": anything,
             "undo": anything,
+            "variant": st.one_of(anything, st.sampled_from(["willekeurig", "geen", "moe"])),
             "turn": st.one_of(hostile_seeds, anything),
             "reflections": st.one_of(anything, st.lists(reflection_items, max_size=45)),
         },
@@ -186,12 +202,16 @@ entity_values = st.one_of(hostile_seeds, json_values, persona_keys)
     seed=st.one_of(st.none(), entity_values),
     persona=st.one_of(st.none(), entity_values),
     hints=st.one_of(st.none(), entity_values),
+    variant=st.one_of(st.none(), entity_values, st.sampled_from(["willekeurig", "geen"])),
 )
-@example(seed=math.inf, persona="henk", hints=None)
-@example(seed=99999999999999999999999999, persona=None, hints=None)
-@example(seed=[1, 2], persona={"x": 1}, hints="uit")
+@example(seed=math.inf, persona="henk", hints=None, variant=None)
+@example(seed=99999999999999999999999999, persona=None, hints=None, variant=None)
+@example(seed=[1, 2], persona={"x": 1}, hints="uit", variant=None)
+@example(seed=5, persona="henk", hints=None, variant="willekeurig")
+@example(seed=5, persona="henk", hints=None, variant="<script>")
+@example(seed=5, persona="henk", hints=None, variant="onbekende_variant")
 def test_the_start_action_takes_any_entities(
-    start_action: Any, seed: Any, persona: Any, hints: Any
+    start_action: Any, seed: Any, persona: Any, hints: Any, variant: Any
 ) -> None:
     from rasa_sdk import Tracker
     from rasa_sdk.executor import CollectingDispatcher
@@ -200,7 +220,12 @@ def test_the_start_action_takes_any_entities(
 
     entities = [
         {"entity": name, "value": value}
-        for name, value in (("seed", seed), ("persona", persona), ("hints", hints))
+        for name, value in (
+            ("seed", seed),
+            ("persona", persona),
+            ("hints", hints),
+            ("variant", variant),
+        )
         if value is not None
     ]
     latest = {
@@ -219,6 +244,7 @@ def test_the_start_action_takes_any_entities(
     if payload["kind"] == "start":
         assert type(payload["seed"]) is int and 0 <= payload["seed"] <= control.MAX_SEED
         assert payload["persona"] in PERSONA_IDS
+        assert variant in (None, "geen", "willekeurig") or payload["variant"] == variant
     # Whatever the entities, what the action logs is stored: not spooled, not set aside.
     session_log = start_action.sink.session_log
     assert session_log.flush(), "the session log caught up"

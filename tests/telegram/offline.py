@@ -133,8 +133,10 @@ class ScriptedBridge:
         hints: bool,
         metadata: dict[str, str],
         undo: bool | None = None,
+        variant: str | None = None,
     ) -> Reply:
         control = {"persona": persona, "seed": seed, "hints": hints, "undo": undo}
+        control["variant"] = variant
         await self._control(sender, metadata, command="start", **control)
         self.turns[sender] = 0
         return Reply(["Goedemiddag."], {"kind": "start"})
