@@ -54,14 +54,36 @@ def first_name(session: PracticeSession, personas: Mapping[str, Any]) -> str:
     return name[0] if name else str(session.persona_id).capitalize()
 
 
+def played(session: PracticeSession, personas: Mapping[str, Any]) -> Any:
+    """The persona as the session played it (its variant); None when the persona is gone."""
+    persona = personas.get(str(session.persona_id))
+    if persona is None or not session.variant:
+        return persona
+    try:
+        return persona.with_variant(str(session.variant))
+    except KeyError:  # the variant left the file since
+        return persona
+
+
+def variant_label(session: PracticeSession, personas: Mapping[str, Any]) -> str | None:
+    """What was different about the inwoner this session, in words; None: nothing."""
+    if not session.variant:
+        return None
+    report = session.report if isinstance(session.report, dict) else {}
+    label = report.get("variant_label")
+    if isinstance(label, str) and label:
+        return label
+    variant = getattr(played(session, personas), "variant", None)
+    return str(variant.label) if variant is not None else str(session.variant)
+
+
 def start_trust(session: PracticeSession, personas: Mapping[str, Any]) -> float | None:
     """Trust before the first message: the report's curve, else the persona's start."""
     measures = (session.report or {}).get("measures") if isinstance(session.report, dict) else None
     curve = measures.get("trust_curve") if isinstance(measures, dict) else None
     if isinstance(curve, list) and curve and _number(curve[0]) is not None:
         return _number(curve[0])
-    persona = personas.get(str(session.persona_id))
-    return _number(getattr(persona, "start_trust", None))
+    return _number(getattr(played(session, personas), "start_trust", None))
 
 
 def trust_changes(turns: Iterable[TurnRecord], start: float | None) -> dict[int, float | None]:

@@ -53,6 +53,7 @@ def index() -> Any:
         page=page,
         pages=pages,
         filters=filters,
+        personas=list(deps().catalogues.personas),
         args=params.filter_args(request.args),
     )
 
@@ -71,6 +72,7 @@ def detail(session_id: str) -> Any:
         moves=given.move_ids,
         labels=given.move_labels,
         first_name=looking_back.first_name(row, personas),
+        variant=looking_back.variant_label(row, personas),
         changes=looking_back.trust_changes(row.turns, looking_back.start_trust(row, personas)),
         numbers={t.number: t.id for t in row.turns},
         stored=stored,

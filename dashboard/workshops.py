@@ -76,6 +76,7 @@ def _plan(form: Any) -> WorkshopPlan:
         hints=form.get("hints") == "1",
         minutes=minutes,
         allow_undo=form.get("undo") == "1",
+        vary_personas=form.get("vary") == "1",
     )
 
 

@@ -323,3 +323,17 @@ def test_answers_against_the_shipped_parts(persona: str, catalogues: Catalogues)
     assert (score_reflection(need, need.summary).score or 0) >= 0.99
     for dump in (DUMP, EVERY_PERSONA_DUMP, EVERY_PERSONA_DUMP.replace(" ", ", ")):
         assert (score_reflection(need, dump).score or 0) <= 0.25, dump
+
+
+@pytest.mark.parametrize(
+    "persona", sorted(p.stem for p in (Path(__file__).parents[2] / "data/personas").glob("*.yml"))
+)
+def test_every_persona_scores_its_summary_high_and_a_dump_low(
+    persona: str, catalogues: Catalogues
+) -> None:
+    need = catalogues.personas.get(persona).hidden_need
+    assert 2 <= len(need.elements) <= 5
+    assert (score_reflection(need, need.summary).score or 0) >= 0.99
+    for dump in (DUMP, EVERY_PERSONA_DUMP, EVERY_PERSONA_DUMP.replace(" ", ", ")):
+        assert (score_reflection(need, dump).score or 0) <= 0.25, dump
+    assert score_reflection(need, "Hij wil graag een nieuwe fiets.").score == 0.0

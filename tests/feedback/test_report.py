@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -10,7 +11,8 @@ from gesprekscoach.domain import Catalogues
 from gesprekscoach.feedback.render import CHAT_LIMIT
 from tests.feedback.scripts import play_file, play_labelled, statuses, tip
 
-PERSONAS = ["marco", "henk", "samira"]
+# Every persona file: a new inwoner's scripts are held to the same report.
+PERSONAS = sorted(p.stem for p in (Path(__file__).parents[2] / "data/personas").glob("*.yml"))
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
