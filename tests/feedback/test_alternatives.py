@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -31,7 +32,10 @@ from tests.feedback.test_weighing import (
     report_of,
 )
 
-PERSONAS = ("marco", "henk", "samira")
+# Every persona file: a new inwoner needs sentences of its own, not a copy.
+PERSONAS = tuple(
+    sorted(p.stem for p in (Path(__file__).parents[2] / "data/personas").glob("*.yml"))
+)
 JUDGING = [HOW, OWN_FAULT, BYE]
 
 
