@@ -103,6 +103,7 @@ class _Context:
     closed_streak: int
     earlier: frozenset[str]
     open_concerns: frozenset[str]
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,7 @@ class PersonaEngine:
             closed_streak=closed_streak((*state.moves, move)),
             earlier=state.earlier_moves,
             open_concerns=open_concerns,
+            text=text,
         )
         subjects = find_subjects(p, state, text, move)
         settled = resolved_now(p, state, acts, subjects) if normal else None
@@ -359,6 +361,7 @@ class PersonaEngine:
             c.closed_streak_at_least is None or ctx.closed_streak >= c.closed_streak_at_least,
             not c.earlier_moves or bool(c.earlier_moves & ctx.earlier),
             not (c.not_earlier_moves & ctx.earlier),
+            not c.says or hits(ctx.text, c.says) > 0,
             c.concern_open is None or c.concern_open in ctx.open_concerns,
             c.concern_resolved is None or c.concern_resolved not in ctx.open_concerns,
         )

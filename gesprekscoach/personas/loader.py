@@ -60,6 +60,7 @@ CONDITION_FIELDS = {
     "turn_at_least",
     "jargon",
     "not_earlier_moves",
+    "says",
     "closed_streak_at_least",
     "earlier_moves",
     "concern_open",
@@ -137,17 +138,23 @@ def _condition(f: Fields, known: set[str]) -> Condition:
         closed_streak_at_least=opt_int("closed_streak_at_least", 1, 100),
         earlier_moves=_move_set(f, "earlier_moves", known),
         not_earlier_moves=_move_set(f, "not_earlier_moves", known),
+        says=_words(f, "says") if f.has("says") else (),
         concern_open=f.text("concern_open") if f.has("concern_open") else None,
         concern_resolved=f.text("concern_resolved") if f.has("concern_resolved") else None,
     )
 
 
 def _triggers(f: Fields) -> tuple[str, ...]:
-    triggers = f.texts("triggers")
-    for trigger in triggers:
-        if not normalise(trigger):
-            raise f.error("triggers", f"{trigger!r} has no letters or digits")
-    return triggers
+    return _words(f, "triggers")
+
+
+def _words(f: Fields, key: str) -> tuple[str, ...]:
+    """Words and phrases matched in a message (language/topics.py), each with letters."""
+    words = f.texts(key)
+    for word in words:
+        if not normalise(word):
+            raise f.error(key, f"{word!r} has no letters or digits")
+    return words
 
 
 def _items(top: Fields, key: str) -> list[Fields]:

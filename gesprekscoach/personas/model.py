@@ -67,6 +67,9 @@ class Condition:
     """At least one of these moves must have been made earlier in the session."""
     not_earlier_moves: frozenset[str] = frozenset()
     """None of these moves was made earlier (e.g. going on as if understood, never checked)."""
+    says: tuple[str, ...] = ()
+    """The message holds one of these words or phrases (topic trigger syntax): what a
+    move label cannot tell, such as pity ("zielig") inside an attempt at empathy."""
     concern_open: str | None = None
     """Holds while this concern has not been dealt with."""
     concern_resolved: str | None = None

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from gesprekscoach.catalogue import CatalogueError
 from gesprekscoach.domain import Catalogues
 from gesprekscoach.engine import NeedStage, PersonaEngine, PersonaState, Utterance
 from gesprekscoach.language.jargon import JargonLexicon
@@ -198,3 +199,36 @@ def test_shipped_personas_play_their_scripts(catalogues: Catalogues) -> None:
             for line in script["lines"]:
                 state = engine.respond(state, Utterance(line["text"], line["move"], 1.0)).state
             assert state.hidden_need_found is expected, (persona.id, kind)
+
+
+def test_a_reaction_can_hang_on_the_words_and_on_what_was_never_done(
+    tmp_path: Path, moves: MoveCatalogue, lexicon: JargonLexicon
+) -> None:
+    data = persona_data()
+    pity = {
+        "id": "medelijden",
+        "when": {"moves": ["empathie"], "says": ["zielig", "arme u"]},
+        "effects": {"trust": -9, "stress": 5},
+        "replies": ["Geen medelijden, graag.", "Ik ben niet zielig.", "Hou maar op."],
+    }
+    nodding = {
+        "id": "knikken",
+        "when": {"moves": ["afspraak_maken"], "not_earlier_moves": ["check_begrip"]},
+        "replies": ["Ja, ja.", "Goed, goed.", "Oké."],
+    }
+    data["reactions"] = [pity, nodding, *data["reactions"]]
+    data["thoughts"]["reactions"] |= {
+        "medelijden": "Zielig? Ik?",
+        "knikken": "Ik snap er niks van.",
+    }
+    engine = PersonaEngine(load_persona(write_persona(tmp_path, data), moves), lexicon)
+    state, _ = engine.start(seed=1)
+    assert say(engine, state, "Ach, wat zielig voor u.", "empathie").reaction == "medelijden"
+    assert say(engine, state, "Arme u, zeg.", "empathie").reaction == "medelijden"
+    assert say(engine, state, "Dat klinkt zwaar.", "empathie").reaction is None
+    assert say(engine, state, "Dinsdag om tien uur?", "afspraak_maken").reaction == "knikken"
+    checked = say(engine, state, "Wat heeft u begrepen?", "check_begrip").state
+    assert say(engine, checked, "Dinsdag om tien uur?", "afspraak_maken").reaction is None
+    data["reactions"][0]["when"]["says"] = ["zielig", "?!"]
+    with pytest.raises(CatalogueError, match=r"reactions\[0\]\.when\.says"):
+        load_persona(write_persona(tmp_path, data), moves)
