@@ -243,7 +243,7 @@ class PersonaEngine:
                 parts.append(line)
         else:
             parts.append(self._pick(choice.replies, band, state, said, turn, key, settled_words))
-        reply = " ".join(parts)
+        reply = _joined(parts)
         concern_id = settled.id if settled is not None else (recall.id if recall else None)
         thought = self._thought(choice.reaction, move, concern_id, band, state, turn)
         subject = topics_told[0] if topics_told else None
@@ -398,3 +398,14 @@ class PersonaEngine:
         variants = replies.for_band(band)
         last_said = {rid: i for i, rid in enumerate(said_ids)}
         return min(variants, key=lambda t: (last_said.get(reply_id(t), -1), rng.random()))
+
+
+def _joined(parts: list[str]) -> str:
+    """Lines said in one reply, each ending as a sentence: chat-style lines without a full
+    stop ("boeie") would otherwise run into the next one."""
+    ends = (".", "!", "?", "…", ")", '"', "*")
+    shown = [
+        p if i == len(parts) - 1 or p.rstrip().endswith(ends) or not p[-1:].isalnum() else f"{p}."
+        for i, p in enumerate(parts)
+    ]
+    return " ".join(shown)

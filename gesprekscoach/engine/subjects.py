@@ -40,6 +40,16 @@ POINTING_BACK = frozenset(
         *("daarover", "daarmee", "daarvan", "ervan", "erover"),
     }
 )
+# "dat" after these words opens a clause ("Fijn dat je er bent", "Ik snap dat het zwaar
+# is"): a conjunction, not a pointer back to what the inwoner said.
+CLAUSE_OPENERS = frozenset(
+    {
+        *("fijn", "goed", "mooi", "knap", "leuk", "sterk", "jammer", "vervelend", "naar"),
+        *("zonde", "logisch", "begrijpelijk", "blij", "zo", "zodat", "omdat"),
+        *("snap", "begrijp", "weet", "denk", "hoop", "vind", "zie", "merk", "hoor", "voel"),
+        *("zeg", "zei", "lees", "geloof"),
+    }
+)
 # Acts that arrange or promise something: what was promised can come back.
 PROMISE_MOVES = frozenset({"belofte", "regie_nemen", "afspraak_maken", "stappenplan"})
 MAX_TOPICS_PER_REPLY = 2
@@ -65,7 +75,7 @@ def find_subjects(persona: Persona, state: PersonaState, text: str, main: str) -
     # en met uw werk?"); otherwise a side word would pull the answer off course.
     two_things = "en" in words(text) or text.count("?") > 1
     topic_ids = named[: MAX_TOPICS_PER_REPLY if two_things else 1]
-    points_back = bool(set(words(text)) & POINTING_BACK) or main == "doorvragen"
+    points_back = _points_back(words(text)) or main == "doorvragen"
     if (
         not topic_ids
         and points_back
@@ -100,3 +110,14 @@ def recall_due(
         if "afsluiten" in acts or (concern in subjects.concerns and not set(acts) & PROMISE_MOVES):
             return concern
     return None
+
+
+def _points_back(tokens: list[str]) -> bool:
+    """Whether the message refers to what was just said ("Hoe was dat voor je?")."""
+    for i, token in enumerate(tokens):
+        if token not in POINTING_BACK:
+            continue
+        if token == "dat" and i > 0 and tokens[i - 1] in CLAUSE_OPENERS:
+            continue
+        return True
+    return False

@@ -154,3 +154,14 @@ def test_empathy_before_a_hard_question_softens_it(
     # The reaction's blow (-20 trust, +10 stress) is halved, and the empathy adds half its own.
     assert (bare.trust_delta, bare.stress_delta) == (-20, 10)
     assert (soft.trust_delta, soft.stress_delta) == (-5, 2.5)
+
+
+def test_dat_after_a_clause_opener_does_not_point_back() -> None:
+    from gesprekscoach.engine.subjects import _points_back
+    from gesprekscoach.language.acts import words
+
+    assert _points_back(words("Hoe was dat voor je?"))
+    assert _points_back(words("En daarna, wat deed hij toen?"))
+    assert not _points_back(words("Fijn dat je zoveel vertelt!"))
+    assert not _points_back(words("Ik snap dat het zwaar is."))
+    assert _points_back(words("Ik snap dat. Hoe is dat nu?"))
