@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from dataclasses import dataclass, replace
 
 from gesprekscoach.engine.inputs import InputKind, classify_input, visible_text
@@ -22,6 +23,7 @@ from gesprekscoach.engine.subjects import (
 from gesprekscoach.language.jargon import JargonHit, JargonLexicon
 from gesprekscoach.language.topics import hits
 from gesprekscoach.moves import FALLBACK, NEEDS_QUESTIONS
+from gesprekscoach.personas.loader import numbers_in
 from gesprekscoach.personas.model import (
     BANDS,
     Condition,
@@ -230,6 +232,8 @@ class PersonaEngine:
         if choice.topic is not None:
             for topic in (choice.topic, *subjects.topics[1:]):
                 options = self._topic_replies(topic, state, trust, subjects.follow_up)
+                if asks_a_number(text):
+                    options = _with_numbers(options)
                 topic_key = f"{key}:{topic.id}"
                 line = self._pick(options, band, state, said, turn, topic_key, settled_words)
                 parts.append(line)
@@ -409,3 +413,25 @@ def _joined(parts: list[str]) -> str:
         for i, p in enumerate(parts)
     ]
     return " ".join(shown)
+
+
+# "Hoe oud is ...?", "Hoeveel ...?": a question that asks for a number or a time.
+_NUMBER_QUESTION = re.compile(
+    r"\b(hoe\s+(oud|lang|vaak|hoog|groot|laat|ver)|hoeveel|wanneer|welk\s+jaar|leeftijd)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_a_number(text: str) -> bool:
+    return bool(_NUMBER_QUESTION.search(text or ""))
+
+
+def _with_numbers(replies: ReplySet) -> ReplySet:
+    """Per band, the lines that give the most numbers, when the band has any: asked how old
+    the children are, "Hanna is acht, Daniel is zes" answers, "Twee. Hanna en Daniel" not."""
+
+    def keep(lines: tuple[str, ...]) -> tuple[str, ...]:
+        most = max((len(numbers_in(line)) for line in lines), default=0)
+        return tuple(line for line in lines if len(numbers_in(line)) == most) if most else lines
+
+    return ReplySet(keep(replies.low), keep(replies.mid), keep(replies.high))

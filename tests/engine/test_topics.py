@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from gesprekscoach.domain import Catalogues
 from gesprekscoach.engine import PersonaEngine, PersonaState, Utterance
 from gesprekscoach.language.jargon import JargonLexicon
 from gesprekscoach.moves import MoveCatalogue
@@ -165,3 +166,15 @@ def test_dat_after_a_clause_opener_does_not_point_back() -> None:
     assert not _points_back(words("Fijn dat je zoveel vertelt!"))
     assert not _points_back(words("Ik snap dat het zwaar is."))
     assert _points_back(words("Ik snap dat. Hoe is dat nu?"))
+
+
+def test_a_question_for_a_number_gets_the_line_with_the_number(catalogues: Catalogues) -> None:
+    from gesprekscoach.engine import Utterance
+
+    for seed in range(8):
+        engine = catalogues.engine("yonas")
+        state, _ = engine.start(seed)
+        reply = engine.respond(state, Utterance("Hoe oud zijn ze?", "gesloten_vraag", 0.9)).reply
+        follow = engine.respond(state, Utterance("Hoe oud zijn de kinderen?", "open_vraag", 0.9))
+        assert "acht" in follow.reply and "zes" in follow.reply, follow.reply
+        assert reply
