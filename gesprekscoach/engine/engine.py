@@ -58,6 +58,11 @@ def clamp(value: float) -> float:
     return max(0.0, min(100.0, round(value, 1)))
 
 
+# Replies and thoughts said in about the last two turns: a thought is not repeated
+# within them (each turn adds a reply, sometimes a second line, and a thought).
+THOUGHT_MEMORY = 6
+
+
 def reply_id(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
 
@@ -271,7 +276,11 @@ class PersonaEngine:
             hidden_need_turn=need_turn,
             moves=(*state.moves, move),
             also=(*state.also, *others),
-            said=(*state.said, *(reply_id(part) for part in parts)),
+            said=(
+                *state.said,
+                *(reply_id(part) for part in parts),
+                *((reply_id(thought),) if thought else ()),
+            ),
             curve=(*state.curve, (trust, stress)),
             told=tuple(dict.fromkeys((*state.told, *topics_told))),
             subject=subject,
@@ -311,7 +320,13 @@ class PersonaEngine:
         if lines is None:
             return ""
         rng = random.Random(f"{state.persona_id}:{state.seed}:{turn}:thought")
-        return rng.choice(lines.for_band(band))
+        options = lines.for_band(band)
+        fresh = [t for t in options if reply_id(t) not in state.said]
+        if fresh:
+            return rng.choice(fresh)
+        line = rng.choice(options)
+        # The same thought as a moment ago reads like a machine: say nothing new instead.
+        return "" if reply_id(line) in state.said[-THOUGHT_MEMORY:] else line
 
     def _combined(self, main: Effect, acts: tuple[str, ...], state: PersonaState) -> Effect:
         """The main act's effect plus half of each other act's; a softener halves a blow."""

@@ -232,3 +232,17 @@ def test_a_reaction_can_hang_on_the_words_and_on_what_was_never_done(
     data["reactions"][0]["when"]["says"] = ["zielig", "?!"]
     with pytest.raises(CatalogueError, match=r"reactions\[0\]\.when\.says"):
         load_persona(write_persona(tmp_path, data), moves)
+
+
+def test_a_thought_is_not_repeated_from_one_turn_to_the_next(catalogues: Catalogues) -> None:
+    engine = catalogues.engine("demi")
+    state, _ = engine.start(seed=11)
+    thoughts = []
+    for text in ("waar woon je nu?", "wat voor werk doe je?", "en je moeder?", "en je broertje?"):
+        result = engine.respond(state, Utterance(text, "open_vraag", 0.9))
+        state = result.state
+        thoughts.append(result.thought)
+    shown = [t for t in thoughts if t]
+    assert shown, "the inwoner thinks something"
+    for before, after in zip(thoughts, thoughts[1:], strict=False):
+        assert not after or after != before, thoughts
