@@ -39,7 +39,7 @@ def test_every_persona_has_a_believability_script(catalogues: Catalogues) -> Non
         assert yaml.safe_load(path.read_text(encoding="utf-8")), f"{path.name} is empty"
 
 
-@pytest.mark.parametrize("folder", ["conversations", "believability"])
+@pytest.mark.parametrize("folder", ["conversations", "believability", "believability_blind"])
 def test_no_script_belongs_to_an_unknown_persona(catalogues: Catalogues, folder: str) -> None:
     known = set(persona_ids(catalogues))
     for path in (ROOT / "tests" / folder).glob("*.yml"):
