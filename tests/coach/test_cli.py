@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -94,7 +95,10 @@ def test_chat_ends_cleanly_when_input_ends(stack: Stack) -> None:
 def test_choosing_a_persona_by_number_and_giving_up(stack: Stack) -> None:
     env = stack_env(stack)
     rasa = ("--rasa-url", stack.settings.rasa_url)
-    chosen = coach("chat", *rasa, stdin="9\nabc\n3\n/stop\n", env=env)
+    listed = coach("chat", *rasa, stdin="", env=env).stdout
+    numbers = dict(re.findall(r"^ +(\d+)\. (\w+ \w+)", listed, flags=re.MULTILINE))
+    pick = next(n for n, name in numbers.items() if name == "Samira Bouzid")
+    chosen = coach("chat", *rasa, stdin=f"99\nabc\n{pick}\n/stop\n", env=env)
     assert chosen.returncode == 0
     assert "Dat is geen keuze" in chosen.stdout
     assert "Je oefent met Samira Bouzid" in chosen.stdout

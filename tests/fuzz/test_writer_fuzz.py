@@ -568,7 +568,7 @@ events = st.builds(
 starts = st.builds(
     SessionStart,
     *(text_or_surrogates, whos, text_or_surrogates, text_or_surrogates, text_or_surrogates),
-    *(st.integers(), optional_text, moments),
+    *(st.integers(), optional_text, optional_text, moments),
 )
 ends = st.builds(
     SessionEnd,
