@@ -28,6 +28,11 @@ from gesprekscoach.moves import order_acts
         ("Dus de stroom en de huur. klopt dat zo?", ["Dus de stroom en de huur. klopt dat zo?"]),
         ("Dank je wel voor je tijd!\nTot dinsdag.", ["Dank je wel voor je tijd!", "Tot dinsdag."]),
         ("Hoe gaat het met Daan, uw zoon?", ["Hoe gaat het met Daan, uw zoon?"]),
+        (
+            "Ik bel morgen de woningbouw, is dat goed?",
+            ["Ik bel morgen de woningbouw, is dat goed?"],
+        ),
+        ("Zal ik de brief voorlezen, wil je dat?", ["Zal ik de brief voorlezen, wil je dat?"]),
     ],
 )
 def test_a_message_splits_into_its_acts(text: str, acts: list[str]) -> None:
