@@ -54,7 +54,8 @@ _CLAUSE_BREAK = re.compile(r"\s*(?:[,;]|\s[-–—])\s+")
 TAG_QUESTIONS = _entries(
     "klopt dat, klopt dat zo, klopt het, toch, he, hè, of niet, ja, oke, oké, goed, "
     "zie ik dat goed, begrijp ik dat goed, heb ik dat goed, is dat zo, snap je, weet je, weet u, "
-    "wilt u dat, wil je dat, is dat goed, vindt u dat goed, vind je dat goed, is dat oké, is dat oke"
+    "wilt u dat, wil je dat, is dat goed, vindt u dat goed, vind je dat goed, "
+    "is dat oké, is dat oke"
 )
 # A clause opened by one of these is not finished at its comma ("Als u wilt, kunnen we ...").
 SUBORDINATORS = _entries(
