@@ -90,6 +90,13 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--rasa-port", type=int, help="poort van de Rasa-server")
     serve.add_argument("--action-port", type=int, help="poort van de actieserver")
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        help="aantal workers van de Rasa-server en van de actieserver (1-16; meer dan 1: "
+        "gesprekken worden vergrendeld in Redis, REDIS_URL of een eigen Redis)",
+    )
     return parser
 
 
@@ -171,6 +178,13 @@ def _seed(raw: str) -> int:
     except (ValueError, ControlError) as exc:
         message = str(exc) if isinstance(exc, ControlError) else "De seed moet een heel getal zijn."
         raise argparse.ArgumentTypeError(message) from exc
+
+
+def _workers(raw: str) -> int:
+    """--workers: 1 to 16."""
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= 16:
+        raise argparse.ArgumentTypeError("Het aantal workers moet een getal van 1 tot 16 zijn.")
+    return int(raw)
 
 
 def _variant(raw: str) -> str:
@@ -323,6 +337,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
+    from coach.lockstore import plan_lock_store
     from coach.processes import say
     from coach.stack import Stack
     from coach.training import current_model, train
@@ -334,10 +349,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.action_port:
         env["ACTION_PORT"] = str(args.action_port)
     settings = load_settings(env)
+    plan_lock_store(settings, args.workers)  # refuse an unsafe lock store before training
     model = current_model(settings) or train(settings).model
-    with Stack(settings, model, front_ends=True) as stack:
-        say(f"Rasa-server: {settings.rasa_url} (oefenkanaal: /webhooks/coach/webhook)")
-        say(f"Actieserver: {settings.action_url}")
+    with Stack(settings, model, front_ends=True, workers=args.workers) as stack:
+        each = f" ({args.workers} workers)" if args.workers > 1 else ""
+        say(f"Rasa-server{each}: {settings.rasa_url} (oefenkanaal: /webhooks/coach/webhook)")
+        say(f"Actieserver{each}: {settings.action_url}")
         say(f"Reviewdashboard: http://{settings.host}:{settings.review_port}/")
         if not settings.telegram_token:
             say("Telegram-bot: uit (zet TELEGRAM_BOT_TOKEN om hem te starten).")

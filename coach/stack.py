@@ -7,88 +7,23 @@ their logs under var/log/, and stopped cleanly when the client is done.
 
 from __future__ import annotations
 
-import subprocess
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
 import yaml
 from sqlalchemy.engine import make_url
 
-from coach.processes import (
-    STOP_GRACE,
-    Ticker,
-    python,
-    quiet_env,
-    say,
-    shielded,
-    spawn,
-    stop_groups,
+from coach.lockstore import (
+    lock_store_config,
+    plan_lock_store,
+    redacted,
+    redis_binary,
+    redis_server,
 )
+from coach.processes import Ticker, python, say, stop_groups
+from coach.servers import Server, StackError
 from gesprekscoach.local_secrets import channel_token
 from gesprekscoach.settings import Settings
-
-LABELS = {
-    "rasa": "de Rasa-server",
-    "actions": "de actieserver",
-    "dashboard": "het reviewdashboard",
-    "bot": "de Telegram-bot",
-}
-
-
-class StackError(RuntimeError):
-    """A server did not start; the message says which and where its log is."""
-
-
-@dataclass
-class Server:
-    name: str
-    args: list[str]
-    health_url: str | None  # None: ready once running (the bot serves no HTTP of its own)
-    log_path: Path
-    env: dict[str, str] = field(default_factory=dict)
-    proc: subprocess.Popen[bytes] | None = None
-
-    def start(self, cwd: Path) -> None:
-        stop_groups([self.proc])  # what is left of an earlier run, and forget it
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("ab") as log, shielded():
-            # Shielded: a signal cannot fall between the start and self.proc, so a server
-            # that exists is always one this stack stops.
-            self.proc = spawn(
-                self.args, cwd=cwd, env=quiet_env(self.env), stdout=log, stderr=subprocess.STDOUT
-            )
-
-    @property
-    def pid(self) -> int | None:
-        return self.proc.pid if self.proc else None
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def ready(self) -> bool:
-        if self.health_url is None:
-            return self.alive()
-        try:
-            response = requests.get(self.health_url, timeout=2)
-        except requests.RequestException:
-            return False
-        if response.status_code != 200:
-            return False
-        if self.name == "rasa":  # the practice channel answers once the model is loaded
-            return bool(response.json().get("ready"))
-        return True
-
-    def stop(self, timeout: float = STOP_GRACE) -> None:
-        stop_groups([self.proc], grace=timeout)
-
-    def log_tail(self, lines: int = 15) -> str:
-        try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
 
 
 def tracker_store_config(database_url: str) -> dict[str, object]:
@@ -117,57 +52,105 @@ def tracker_store_config(database_url: str) -> dict[str, object]:
     return config
 
 
-def endpoints_file(settings: Settings) -> Path:
-    """An endpoints.yml pointing Rasa at this stack's action server port."""
-    path = settings.var_dir / "run" / f"endpoints-{settings.rasa_port}.yml"
+def endpoints_file(
+    settings: Settings,
+    redis_url: str | None = None,
+    action_url: str | None = None,
+    port: int | None = None,
+) -> Path:
+    """An endpoints.yml for one Rasa server: its action server, tracker store and lock store.
+
+    redis_url: lock with Redis (None: Rasa's in-memory lock, one process only).
+    """
+    port = port or settings.rasa_port
+    path = settings.var_dir / "run" / f"endpoints-{port}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     base = yaml.safe_load((settings.root / "endpoints.yml").read_text(encoding="utf-8")) or {}
-    base["action_endpoint"] = {"url": settings.action_url}
+    base["action_endpoint"] = {"url": action_url or settings.action_url}
     # Conversations live in a database, not in the Rasa process, so a practice
     # session survives a restart of the Rasa server.
     base["tracker_store"] = tracker_store_config(settings.database_url)
+    if redis_url:
+        base["lock_store"] = lock_store_config(redis_url)
     path.write_text(yaml.safe_dump(base, sort_keys=False), encoding="utf-8")
     return path
 
 
-class Stack:
-    """The action server and the Rasa server for one model, on loopback."""
+def shared_env(settings: Settings) -> dict[str, str]:
+    """Children read their settings from the environment, as this process did."""
+    return {
+        "DATABASE_URL": settings.database_url,
+        "COACH_VAR_DIR": str(settings.var_dir),
+        "RASA_PORT": str(settings.rasa_port),
+        "ACTION_PORT": str(settings.action_port),
+    }
 
-    def __init__(self, settings: Settings, model: Path, front_ends: bool = False) -> None:
+
+def action_server(settings: Settings, port: int, workers: int = 1) -> Server:
+    """The Rasa SDK action server running actions/, with `workers` Sanic workers."""
+    return Server(
+        "actions",
+        [python(), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        f"http://{settings.host}:{port}/health",
+        settings.log_dir / f"actions-{port}.log",
+        env={
+            "SANIC_HOST": settings.host,
+            "ACTION_SERVER_SANIC_WORKERS": str(workers),
+            **shared_env(settings),
+        },
+    )
+
+
+def rasa_server(
+    settings: Settings, model: Path, port: int, endpoints: Path, workers: int = 1
+) -> Server:
+    """`rasa run` with the practice channel (API off), with `workers` Sanic workers."""
+    options = {
+        "--interface": settings.host,
+        "--port": str(port),
+        "--model": str(model),
+        "--endpoints": str(endpoints),
+        "--credentials": str(settings.root / "credentials.yml"),
+    }
+    return Server(
+        "rasa",
+        [python(), "-m", "rasa", "run", *(w for pair in options.items() for w in pair)],
+        f"http://{settings.host}:{port}/webhooks/coach/",
+        settings.log_dir / f"rasa-{port}.log",
+        # Rasa's HTTP API stays off; clients hold this token for the practice channel.
+        env={
+            "COACH_CHANNEL_TOKEN": channel_token(settings),
+            "SANIC_WORKERS": str(workers),
+            **shared_env(settings),
+        },
+        workers=workers,
+    )
+
+
+class Stack:
+    """The action server and the Rasa server for one model, on loopback.
+
+    workers > 1: that many Sanic workers in each, locking conversations in Redis
+    (REDIS_URL, or a Redis this stack starts).
+    """
+
+    def __init__(
+        self, settings: Settings, model: Path, front_ends: bool = False, workers: int = 1
+    ) -> None:
         """front_ends: also the dashboard and (with a token) the bot, as `coach serve` runs."""
         self.settings = settings
         self.model = model
+        self.workers = workers
+        planned = plan_lock_store(settings, workers)  # refuses N > 1 without a shared lock
+        self.redis: Server | None = None
+        self.redis_url = planned
+        if planned == "":
+            self.redis, self.redis_url = redis_server(settings)
         logs = settings.log_dir
-        # Children read their settings from the environment, as this process did.
-        shared = {
-            "DATABASE_URL": settings.database_url,
-            "COACH_VAR_DIR": str(settings.var_dir),
-            "RASA_PORT": str(settings.rasa_port),
-            "ACTION_PORT": str(settings.action_port),
-        }
-        self.actions = Server(
-            "actions",
-            [python(), "-m", "rasa_sdk", "--actions", "actions"]
-            + ["--port", str(settings.action_port)],
-            f"http://{settings.host}:{settings.action_port}/health",
-            logs / f"actions-{settings.action_port}.log",
-            env={"SANIC_HOST": settings.host, **shared},
-        )
-        rasa_options = {
-            "--interface": settings.host,
-            "--port": str(settings.rasa_port),
-            "--model": str(model),
-            "--endpoints": str(endpoints_file(settings)),
-            "--credentials": str(settings.root / "credentials.yml"),
-        }
-        self.rasa = Server(
-            "rasa",
-            [python(), "-m", "rasa", "run", *(w for pair in rasa_options.items() for w in pair)],
-            f"{settings.rasa_url}/webhooks/coach/",
-            logs / f"rasa-{settings.rasa_port}.log",
-            # Rasa's HTTP API stays off; clients hold this token for the practice channel.
-            env={"COACH_CHANNEL_TOKEN": channel_token(settings), **shared},
-        )
+        shared = shared_env(settings)
+        self.actions = action_server(settings, settings.action_port, workers)
+        endpoints = endpoints_file(settings, self.redis_url)
+        self.rasa = rasa_server(settings, model, settings.rasa_port, endpoints, workers)
         self.front_ends: list[Server] = []
         if front_ends:
             port = str(settings.review_port)
@@ -188,12 +171,14 @@ class Stack:
 
     @property
     def servers(self) -> tuple[Server, ...]:
-        return (self.actions, self.rasa, *self.front_ends)
+        own_redis = (self.redis,) if self.redis else ()
+        return (*own_redis, self.actions, self.rasa, *self.front_ends)
 
     @property
     def stages(self) -> list[list[Server]]:
-        """The servers in the order they start: the back end together, then each front end."""
-        return [[self.actions, self.rasa], *([server] for server in self.front_ends)]
+        """The servers in the order they start: Redis, the back end together, each front end."""
+        own_redis = [[self.redis]] if self.redis else []
+        return [*own_redis, [self.actions, self.rasa], *([server] for server in self.front_ends)]
 
     def start(self) -> Stack:
         settings = self.settings
@@ -209,6 +194,13 @@ class Stack:
 
         say("==> De database bijwerken (migraties)...")
         upgrade(settings.database_url)
+        if self.redis is not None:
+            self.redis.args[0] = redis_binary(settings.root)
+            folder = Path(self.redis.args[self.redis.args.index("--dir") + 1])
+            folder.mkdir(parents=True, exist_ok=True)
+            say(f"==> Lock store: Redis op {self.redis_url} (gestart voor {self.workers} workers)")
+        elif self.redis_url:
+            say(f"==> Lock store: Redis op {redacted(self.redis_url)}")
         say("==> De servers starten (Rasa laadt het model: 30-60 s)...")
         try:
             # In order, each ready before the next: the bot opens its menu to casemanagers
@@ -225,7 +217,7 @@ class Stack:
         dead = [server for server in self.servers if not server.alive()]
         if not dead:
             return all(server.ready() for server in self.servers)
-        names = " en ".join(LABELS[s.name] for s in dead)
+        names = " en ".join(s.title for s in dead)
         say(f"==> Niet meer bereikbaar: {names}. Opnieuw starten...")
         try:
             self._start_and_wait(dead)
@@ -253,7 +245,7 @@ class Stack:
                     if not server.alive():
                         self.stop()
                         raise StackError(
-                            f"{LABELS[server.name][0].upper()}{LABELS[server.name][1:]} stopte "
+                            f"{server.title[0].upper()}{server.title[1:]} stopte "
                             "tijdens het starten. "
                             f"Laatste regels van {server.log_path}:\n{server.log_tail()}"
                         )

@@ -13,19 +13,23 @@ from __future__ import annotations
 
 import hmac
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.lock_store import LockError
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from coach_channel.replay import answered_before
 from coach_channel.tracker_store import failures
 from gesprekscoach.control import (
     Control,
     ControlError,
     clean_metadata,
+    delivery_value,
     parse_control,
     sender_value,
     text_value,
@@ -38,6 +42,12 @@ MAX_BODY = 512 * 1024
 # "/intent" reader (which strips whitespace first) leaves the text alone.
 GUARD = "\u2063"
 UNREADABLE = "Dit bericht kon de oefenserver niet lezen. Zeg het eens op een andere manier."
+LOCK_POLL = 0.02
+"""Seconds between looks of a waiting message (Rasa's default, 1 s, delays a quick second one)."""
+LOCK_GONE = (
+    "De oefenserver kan je bericht nu niet veilig verwerken (de lock store, Redis, is niet "
+    "bereikbaar). Er is niets opgeslagen. Stuur je bericht zo nog een keer."
+)
 
 
 def _refuse(status: int, error: str, message: str, field: str | None = None) -> HTTPResponse:
@@ -108,13 +118,64 @@ class CoachInput(InputChannel):
         given = header[7:] if header.lower().startswith("bearer ") else ""
         return bool(given) and hmac.compare_digest(given.encode(), self.token().encode())
 
+    async def _handle(
+        self,
+        agent: Any,
+        sender: str,
+        text: str,
+        control: Control | None,
+        metadata: dict[str, str],
+        message_id: str | None,
+    ) -> HTTPResponse:
+        """One message, under its conversation's lock: read it, let Rasa handle it, answer."""
+        if message_id is not None:
+            earlier = answered_before(agent.tracker_store, sender, message_id)
+            if earlier:
+                return response.json(earlier)
+        try:
+            if control is not None:
+                parse_data = control_parse_data(control)
+                text = str(parse_data["text"])
+            else:
+                parse_data = await parse_text(agent, text)
+        except Exception as exc:  # noqa: BLE001 - a fault in reading one message
+            # Not an outage: sending it again gives the same fault, and a client that
+            # kept retrying would hold up the chat's later messages. Logged without text.
+            log.error("Bericht niet te lezen voor NLU (%s)", type(exc).__name__)
+            return _refuse(422, "unreadable", UNREADABLE)
+        collector = CollectingOutputChannel()
+        before = failures(sender)
+        # What Agent.handle_message does, minus its lock: this channel holds it already.
+        await agent.processor.handle_message(
+            UserMessage(
+                text,
+                collector,
+                sender,
+                parse_data=parse_data,
+                input_channel=self.name(),
+                message_id=message_id,
+                metadata=metadata,
+            )
+        )
+        if failures(sender) != before:
+            return _refuse(
+                503,
+                "storage",
+                "Je bericht kon niet worden opgeslagen. Het wordt zo opnieuw verstuurd.",
+            )
+        if not collector.messages:
+            return _refuse(503, "no_reply", "De oefenserver gaf geen antwoord.")
+        return response.json(collector.messages)
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("coach_channel", __name__)
 
         @hook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
             agent = getattr(request.app.ctx, "agent", None)
-            return response.json({"status": "ok", "ready": bool(agent and agent.is_ready())})
+            ready = bool(agent and agent.is_ready())
+            # The worker's process id: `coach serve --workers N` waits until N said ready.
+            return response.json({"status": "ok", "ready": ready, "worker": os.getpid()})
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -129,45 +190,29 @@ class CoachInput(InputChannel):
             if not isinstance(body, dict):
                 return _refuse(400, "invalid", "Stuur een JSON-object.")
             agent = request.app.ctx.agent
+            if not agent.is_ready():
+                return _refuse(503, "not_ready", "De oefenserver is nog aan het opstarten.")
             try:
                 sender = sender_value(body.get("sender"))
                 metadata = clean_metadata(body.get("metadata"))
-                if body.get("control") is not None:
-                    if body.get("message"):
-                        raise ControlError("message", "Stuur tekst of een opdracht, niet allebei.")
-                    parse_data = control_parse_data(parse_control(body["control"]))
-                    text = str(parse_data["text"])
-                else:
-                    # Empty or a wall of text: the inwoner answers that in character.
-                    text = text_value(body.get("message")).strip()
-                    parse_data = await parse_text(agent, text)
+                message_id = delivery_value(body.get("message_id"))
+                if body.get("control") is not None and body.get("message"):
+                    raise ControlError("message", "Stuur tekst of een opdracht, niet allebei.")
+                control = (
+                    parse_control(body["control"]) if body.get("control") is not None else None
+                )
+                # Empty or a wall of text: the inwoner answers that in character.
+                text = "" if control else text_value(body.get("message")).strip()
             except ControlError as exc:
                 return _refuse(400, "invalid", str(exc), exc.field)
-            except Exception as exc:  # noqa: BLE001 - a fault in reading one message
-                # Not an outage: sending it again gives the same fault, and a client that
-                # kept retrying would hold up the chat's later messages. Logged without text.
-                log.error("Bericht niet te lezen voor NLU (%s)", type(exc).__name__)
-                return _refuse(422, "unreadable", UNREADABLE)
-            collector = CollectingOutputChannel()
-            before = failures(sender)
-            await on_new_message(
-                UserMessage(
-                    text,
-                    collector,
-                    sender,
-                    parse_data=parse_data,
-                    input_channel=self.name(),
-                    metadata=metadata,
-                )
-            )
-            if failures(sender) != before:
-                return _refuse(
-                    503,
-                    "storage",
-                    "Je bericht kon niet worden opgeslagen. Het wordt zo opnieuw verstuurd.",
-                )
-            if not collector.messages:
-                return _refuse(503, "no_reply", "De oefenserver gaf geen antwoord.")
-            return response.json(collector.messages)
+            try:
+                # The ticket is taken on arrival, before NLU reads the message: the messages
+                # of one conversation are handled one at a time, in the order they came in,
+                # by whichever worker or replica got them (Redis when there are several).
+                async with agent.lock_store.lock(sender, wait_time_in_seconds=LOCK_POLL):
+                    return await self._handle(agent, sender, text, control, metadata, message_id)
+            except LockError as exc:
+                log.error("Lock store niet bruikbaar, bericht geweigerd: %s", type(exc).__name__)
+                return _refuse(503, "lock_store", LOCK_GONE)
 
         return hook

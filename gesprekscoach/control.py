@@ -189,6 +189,20 @@ def sender_value(value: Any) -> str:
     return value
 
 
+DELIVERY_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def delivery_value(value: Any) -> str | None:
+    """The client's id for one message: sent again with the same id, it is handled once."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not DELIVERY_ID.fullmatch(value):
+        raise ControlError(
+            "message_id", "'message_id' moet 8 tot 64 tekens zijn: letters, cijfers, _ en -."
+        )
+    return value
+
+
 def text_value(value: Any) -> str:
     if value is None:
         return ""

@@ -8,6 +8,7 @@ through. Typed text and control commands travel in separate fields.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,9 @@ from gesprekscoach.protocol import PAYLOAD_KEY
 from gesprekscoach.settings import Settings
 
 CHANNEL_PATH = "/webhooks/coach/webhook"
+TRANSIENT = (502, 503, 504)
+"""A balancer without a live replica, or a turn that could not be stored or locked yet."""
+RETRY_DELAY = 1.0
 
 
 class RasaUnavailable(RuntimeError):
@@ -118,20 +122,24 @@ class RasaClient:
         return self._post({"sender": sender, "control": control}, metadata)
 
     def _post(self, body: dict[str, Any], metadata: dict[str, Any] | None) -> Reply:
-        """Post once; retry briefly on a connection error, then raise RasaUnavailable.
+        """Post, and on a failure that may pass, post the same message again; else raise.
 
-        Only connection failures are retried (the message never arrived), so a
-        message is never handled twice.
+        Every message carries an id of its own (`message_id`), and a message sent again
+        keeps it: the server handles it once, and answers a repeat with the first answer.
+        So a connection error, a balancer that lost a replica (502, 504) or a server that
+        could not store or lock the turn (503) are safe to retry.
         """
         if metadata or self.metadata:
             body["metadata"] = {**self.metadata, **(metadata or {})}
+        body.setdefault("message_id", uuid.uuid4().hex)
         url = f"{self.base_url}{CHANNEL_PATH}"
         for attempt in range(self.retries + 1):
+            last = attempt == self.retries
             try:
                 response = self.session.post(url, json=body, timeout=self.timeout)
             except requests.ConnectionError as exc:
-                if attempt < self.retries:
-                    time.sleep(1.0 * (attempt + 1))
+                if not last:
+                    time.sleep(RETRY_DELAY * (attempt + 1))
                     continue
                 raise RasaUnavailable("De Rasa-server is niet bereikbaar.") from exc
             except requests.Timeout as exc:
@@ -141,6 +149,9 @@ class RasaClient:
                     "Het oefenkanaal weigert de toegang: het kanaaltoken (COACH_CHANNEL_TOKEN "
                     "of var/channel-token) van deze client en de Rasa-server verschillen."
                 )
+            if response.status_code in TRANSIENT and not last:
+                time.sleep(RETRY_DELAY * (attempt + 1))
+                continue
             if response.status_code >= 500:
                 message, _ = _error_text(response)
                 raise RasaUnavailable(message)

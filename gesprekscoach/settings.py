@@ -41,6 +41,20 @@ def _flag(env: Mapping[str, str], key: str) -> bool:
     raise ValueError(f"{key} moet 1 (aan) of 0 (uit) zijn, niet {raw!r}")
 
 
+def _choice(env: Mapping[str, str], key: str, options: tuple[str, ...]) -> str:
+    raw = env.get(key, "").strip().lower() or options[0]
+    if raw not in options:
+        raise ValueError(f"{key} moet een van {', '.join(options)} zijn, niet {raw!r}")
+    return raw
+
+
+def _redis_url(env: Mapping[str, str]) -> str:
+    raw = env.get("REDIS_URL", "").strip()
+    if raw and not raw.startswith(("redis://", "rediss://")):
+        raise ValueError(f"REDIS_URL moet beginnen met redis:// of rediss://, niet {raw[:20]!r}")
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     root: Path
@@ -71,6 +85,10 @@ class Settings:
     """The dashboard is served over HTTPS: its cookie gets Secure, and HSTS is sent."""
     channel_token: str = ""
     """Clients send it to the practice channel of the Rasa server; empty: a random one in var/."""
+    redis_url: str = ""
+    """Redis for the lock store that workers and replicas share; empty: started when needed."""
+    lock_store: str = "auto"
+    """auto (Redis with more than one worker or with REDIS_URL), redis, or memory."""
 
     @property
     def data_dir(self) -> Path:
@@ -121,6 +139,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", "").strip(),
         secure_cookies=_flag(env, "COACH_SECURE_COOKIES"),
         channel_token=env.get("COACH_CHANNEL_TOKEN", "").strip(),
+        redis_url=_redis_url(env),
+        lock_store=_choice(env, "COACH_LOCK_STORE", ("auto", "redis", "memory")),
     )
     ports = {
         "RASA_PORT": settings.rasa_port,

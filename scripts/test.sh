@@ -15,6 +15,10 @@ echo "==> PostgreSQL voor de opslagtests"
 TEST_POSTGRES_URL="$(bash scripts/postgres.sh)"
 export TEST_POSTGRES_URL
 
+echo "==> Redis voor de lock store (workers, replica's)"
+TEST_REDIS_URL="$(bash scripts/redis.sh)"
+export TEST_REDIS_URL
+
 echo "==> Chromium voor de browsertests"
 CHROMIUM_PATH="$(bash scripts/chromium.sh)"
 export CHROMIUM_PATH

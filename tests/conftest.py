@@ -37,6 +37,17 @@ def postgres_server() -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """URL of the loopback Redis that scripts/redis.sh starts (or that make test did)."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        script = ["bash", str(ROOT / "scripts/redis.sh")]
+        started = subprocess.run(script, check=True, capture_output=True, text=True, timeout=600)
+        url = started.stdout.strip().splitlines()[-1]
+    return url
+
+
 def fresh_postgres(server_url: str) -> str:
     """A new, empty database on the test server, so tests never see each other's rows."""
     name = f"t_{uuid.uuid4().hex[:12]}"
