@@ -26,26 +26,26 @@ from gesprekscoach.storage.migrate import upgrade
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _service_url(variable: str, script: str) -> str:
+    """The URL in `variable` (make test sets it), or what the start script prints."""
+    url = os.environ.get(variable)
+    if not url:
+        command = ["bash", str(ROOT / "scripts" / script)]
+        started = subprocess.run(command, check=True, capture_output=True, text=True, timeout=600)
+        url = started.stdout.strip().splitlines()[-1]
+    return url
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> str:
     """URL of the loopback PostgreSQL that scripts/postgres.sh starts (or that make test did)."""
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        script = ["bash", str(ROOT / "scripts/postgres.sh")]
-        started = subprocess.run(script, check=True, capture_output=True, text=True, timeout=600)
-        url = started.stdout.strip().splitlines()[-1]
-    return url
+    return _service_url("TEST_POSTGRES_URL", "postgres.sh")
 
 
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     """URL of the loopback Redis that scripts/redis.sh starts (or that make test did)."""
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        script = ["bash", str(ROOT / "scripts/redis.sh")]
-        started = subprocess.run(script, check=True, capture_output=True, text=True, timeout=600)
-        url = started.stdout.strip().splitlines()[-1]
-    return url
+    return _service_url("TEST_REDIS_URL", "redis.sh")
 
 
 def fresh_postgres(server_url: str) -> str:
