@@ -129,7 +129,11 @@ class CoachInput(InputChannel):
     ) -> HTTPResponse:
         """One message, under its conversation's lock: read it, let Rasa handle it, answer."""
         if message_id is not None:
-            earlier = answered_before(agent.tracker_store, sender, message_id)
+            try:
+                earlier = answered_before(agent.tracker_store, sender, message_id)
+            except Exception as exc:  # noqa: BLE001 - the database is down: handling reports it
+                log.error("Kon niet nagaan of dit bericht al verwerkt was (%s)", type(exc).__name__)
+                earlier = None
             if earlier:
                 return response.json(earlier)
         try:
