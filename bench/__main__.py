@@ -20,40 +20,60 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from bench.load import PERSONAS, REQUEST_TIMEOUT, Endpoint, load_scripts
+from bench import targets
+from bench.load import PERSONAS, REQUEST_TIMEOUT, Phase, load_scripts
 from bench.procs import kill_own_children, machine
-from bench.reference import ReferenceBot
 from bench.report import render, write_json
-from bench.runner import bench_server, conversations_dir, phases_for
+from bench.runner import bench_server, conversations_dir
+from bench.targets import LABELS, TARGETS, Running
 from coach.processes import free_port
-from coach.stack import Stack
 from coach.training import current_model, train
-from gesprekscoach.local_secrets import channel_token
 from gesprekscoach.settings import Settings, load_settings
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
-        description="Benchmark the gesprekscoach stack against a stock `rasa init` assistant.",
+        description="Benchmark our stack (1 worker, 2 workers, a cluster) against a stock "
+        "`rasa init` assistant, side by side in one run.",
     )
-    parser.add_argument("--users", type=int, default=20, help="concurrent casemanagers (20)")
+    parser.add_argument("--users", type=int, default=20, help="users at saturation (20)")
     parser.add_argument(
-        "--turns",
-        type=int,
-        default=None,
-        help="turns per user in both phases (default 15 werkatelier, 25 saturation)",
+        "--workshop-users", type=int, default=30, help="users pausing 1-3 s in the werkatelier (30)"
     )
-    parser.add_argument("--skip-reference", action="store_true", help="only our stack")
+    parser.add_argument("--long-turns", type=int, default=60, help="messages of a long practice")
+    parser.add_argument(
+        "--targets",
+        default=",".join(TARGETS),
+        help=f"comma-separated, of {', '.join(TARGETS)} (default: all)",
+    )
+    parser.add_argument("--skip-reference", action="store_true", help="leave out the stock bot")
     parser.add_argument("--skip-training", action="store_true", help="do not time training")
     parser.add_argument("--seed", type=int, default=7, help="seed for think times and personas")
     parser.add_argument("--out", type=Path, default=None, help="JSON file (var/bench/results.json)")
     args = parser.parse_args(argv)
-    if not 1 <= args.users <= 500:
-        parser.error("--users must be between 1 and 500")
-    if args.turns is not None and not 1 <= args.turns <= 1000:
-        parser.error("--turns must be between 1 and 1000")
+    for name in ("users", "workshop_users"):
+        if not 1 <= getattr(args, name) <= 500:
+            parser.error(f"--{name.replace('_', '-')} must be between 1 and 500")
+    if not 10 <= args.long_turns <= 200:
+        parser.error("--long-turns must be between 10 and 200")
+    chosen = [t.strip() for t in args.targets.split(",") if t.strip()]
+    unknown = [t for t in chosen if t not in TARGETS]
+    if unknown or not chosen:
+        parser.error(f"--targets: unknown {unknown}; choose from {', '.join(TARGETS)}")
+    if args.skip_reference and "stock" in chosen:
+        chosen.remove("stock")
+    args.chosen = chosen
     return args
+
+
+def phases(args: argparse.Namespace) -> list[Phase]:
+    """Werkatelier (people pausing), saturation (capacity), and one long practice per user."""
+    return [
+        Phase("werkatelier", args.workshop_users, 15, (1.0, 3.0), 120.0),
+        Phase("saturation", args.users, 25, (0.0, 0.0), 60.0 + args.users * 25 * 0.5),
+        Phase("long", 4, args.long_turns, (0.3, 0.8), 60.0 + args.long_turns * 5.0, long=True),
+    ]
 
 
 @contextlib.contextmanager
@@ -79,61 +99,66 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def bench_ours(
-    settings: Settings, tmp: Path, args: argparse.Namespace, results: dict[str, Any]
-) -> None:
-    ours: dict[str, Any] = results["ours"]
-    trained: Path | None = None
+def our_model(
+    settings: Settings, tmp: Path, args: argparse.Namespace, figures: dict[str, Any]
+) -> Path:
+    """The current model; with training timed, also a training from an empty cache."""
     if not args.skip_training:
         print("==> Ours: training (empty cache, temp output dir)...", flush=True)
         cache = tmp / "cache-ours"
         cache.mkdir()
         with fresh_training_cache(cache):
             result = train(settings, force=True, out_dir=tmp / "models-ours")
-        ours["train_seconds"] = round(result.seconds, 1)
-        trained = result.model
-    model = current_model(settings) or trained or train(settings).model
-    ours["model"] = model.name
-    stack = Stack(settings, model)
-    try:
-        stack.start()
-        ours["ready_seconds"] = round(stack.ready_seconds or 0.0, 1)
-        ours.update(
-            bench_server(
-                Endpoint.coach(settings.rasa_url, channel_token(settings)),
-                {"rasa": stack.rasa.pid, "actions": stack.actions.pid},
-                phases_for(args.users, args.turns),
-                load_scripts(conversations_dir(settings.root)),
-                args.seed,
-                "ours",
-            )
-        )
-    finally:
-        stack.stop()
+        figures["train_seconds"] = round(result.seconds, 1)
+    return current_model(settings) or train(settings).model
 
 
-def bench_reference(
-    settings: Settings, tmp: Path, args: argparse.Namespace, results: dict[str, Any]
+def started(
+    name: str,
+    settings: Settings,
+    tmp: Path,
+    args: argparse.Namespace,
+    model: Path,
+    pg_server: str,
+    figures: dict[str, Any],
+) -> contextlib.AbstractContextManager[Running]:
+    if name == "stock":
+        return targets.stock(tmp, settings, not args.skip_training, figures)
+    stack = contextlib.ExitStack()
+    url = stack.enter_context(targets.fresh_database(pg_server, name))
+    own = targets.settings_for(settings, tmp, name, url)
+    if name == "cluster":
+        running = stack.enter_context(targets.cluster(own, model))
+    else:
+        running = stack.enter_context(targets.ours(own, model, int(name[-1])))
+
+    @contextlib.contextmanager
+    def holder() -> Iterator[Running]:
+        with stack:
+            yield running
+
+    return holder()
+
+
+def bench_target(
+    name: str,
+    settings: Settings,
+    tmp: Path,
+    args: argparse.Namespace,
+    model: Path | None,
+    pg_server: str,
+    results: dict[str, Any],
 ) -> None:
-    ref: dict[str, Any] = results["reference"]
-    bot = ReferenceBot(tmp / "initbot", settings.log_dir, free_port(), settings.startup_timeout)
-    try:
-        ref["init_seconds"] = round(bot.create(), 1)
-        if not args.skip_training:
-            ref["train_seconds"] = round(bot.train(), 1)
-        ref["ready_seconds"] = round(bot.start(), 1)
-        ref.update(
-            bench_server(
-                Endpoint.rest_channel(bot.url),
-                {"rasa": bot.pid},
-                phases_for(args.users, args.turns),
-                load_scripts(conversations_dir(settings.root)),
-                args.seed,
-                "reference",
-            )
+    figures: dict[str, Any] = results["targets"].setdefault(name, {"label": LABELS[name]})
+    print(f"==> {LABELS[name]}: starting...", flush=True)
+    assert name == "stock" or model is not None
+    with started(name, settings, tmp, args, model or Path(), pg_server, figures) as running:
+        figures["ready_seconds"] = round(running.ready_seconds, 1)
+        figures["layout"] = running.detail
+        scripts = load_scripts(conversations_dir(settings.root))
+        figures.update(
+            bench_server(running.endpoint, running.servers, phases(args), scripts, args.seed, name)
         )
-    finally:
-        bot.stop()
 
 
 def notes(args: argparse.Namespace) -> list[str]:
@@ -148,9 +173,14 @@ def notes(args: argparse.Namespace) -> list[str]:
         "the start message of each practice is a turn too.",
         "training = `rasa train` with an empty training cache into a temp dir, for both bots "
         "(reference: a separate `rasa train` after `rasa init`, which trains as well).",
-        "our stack logs sessions and keeps Rasa's trackers in a fresh SQLite database per run.",
-        "RSS = VmRSS summed over the server's process group and children; "
-        "the reference has no action server.",
+        "ours keep Rasa's trackers and the session log in a fresh PostgreSQL database per "
+        "target (loopback, scripts/postgres.sh); the stock bot keeps them in memory.",
+        "memory = peak PSS of each process while loaded (pages that forked workers share are "
+        "split between them; a server with workers is a parent plus one process per worker); "
+        "the stock bot has no action server.",
+        "long = 4 users, each one practice of --long-turns messages with 0.3-0.8 s pauses: "
+        "the median latency around the 5th (3rd-7th) and the 60th (56th-60th) message shows "
+        "whether a turn costs more as the conversation grows.",
         "each server got 8 warm-up turns before measuring; the load generator runs on the "
         "same machine and shares its CPUs.",
         "werkatelier turns/s is set by the think time (the load people offer); "
@@ -162,7 +192,7 @@ def late_notes(results: dict[str, Any]) -> list[str]:
     """Notes that depend on what happened: silent stock replies, other Rasa processes."""
     out = []
     ref_kinds: set[str] = set()
-    for phase in (results["reference"].get("phases") or {}).values():
+    for phase in (results["targets"].get("stock", {}).get("phases") or {}).values():
         ref_kinds |= set(phase.get("errors_by_kind") or {})
     if ref_kinds == {"empty_reply"}:
         out.append(
@@ -182,8 +212,6 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     out = args.out or load_settings().var_dir / "bench" / "results.json"
     tmp = Path(tempfile.mkdtemp(prefix="coach-bench-"))
-    # A fresh database each run: trackers of earlier runs (same sender ids) would make
-    # every message load a longer conversation, and the figures drift from run to run.
     env = dict(os.environ)
     env.update(
         {
@@ -199,20 +227,26 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "options": {
             "users": args.users,
-            "turns": args.turns,
+            "workshop_users": args.workshop_users,
+            "long_turns": args.long_turns,
+            "targets": args.chosen,
             "seed": args.seed,
-            "skip_reference": args.skip_reference,
             "skip_training": args.skip_training,
         },
-        "ours": {},
-        "reference": {},
+        "targets": {},
         "notes": notes(args),
     }
     code = 0
     try:
-        bench_ours(settings, tmp, args, results)
-        if not args.skip_reference:
-            bench_reference(settings, tmp, args, results)
+        ours_chosen = [t for t in args.chosen if t != "stock"]
+        model = None
+        if ours_chosen:
+            ours_figures = results["targets"].setdefault("ours-1", {"label": LABELS["ours-1"]})
+            model = our_model(settings, tmp, args, ours_figures)
+            results["model"] = model.name
+        pg_server = targets.postgres_server(settings.root) if ours_chosen else ""
+        for name in args.chosen:
+            bench_target(name, settings, tmp, args, model, pg_server, results)
     except KeyboardInterrupt as exc:
         results["error"] = f"interrupted ({str(exc) or 'Ctrl-C'})"
         code = 130

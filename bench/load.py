@@ -13,6 +13,7 @@ import itertools
 import json
 import random
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -51,13 +52,16 @@ class Endpoint:
         return cls(f"{base_url}/webhooks/rest/webhook", rest=True)
 
     def body(self, sender: str, message: Message) -> dict[str, Any]:
-        if isinstance(message, str):
-            return {"sender": sender, "message": message}
-        if self.rest:  # the reference reads commands the old way, as "/intent{...}" text
+        if self.rest:
+            if isinstance(message, str):
+                return {"sender": sender, "message": message}
+            # The reference reads commands the old way, as "/intent{...}" text.
             intent = {"start": "start_oefening", "stop": "stop_oefening"}[message["command"]]
             entities = {k: v for k, v in message.items() if k != "command"}
             return {"sender": sender, "message": f"/{intent}{json.dumps(entities)}"}
-        return {"sender": sender, "control": message}
+        # As every client of the practice channel: a message id, so a resend is handled once.
+        key = "message" if isinstance(message, str) else "control"
+        return {"sender": sender, key: message, "message_id": uuid.uuid4().hex}
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,8 @@ class Phase:
     turns: int
     think: tuple[float, float]
     time_limit: float
+    long: bool = False
+    """One practice of `turns` messages per user, to see whether a turn costs more later on."""
 
 
 @dataclass
@@ -81,10 +87,25 @@ class PhaseResult:
     sent: int = 0
     wall_seconds: float = 0.0
     timed_out: bool = False
+    by_message: dict[int, list[float]] = field(default_factory=dict)
+    """Latencies by the message's place in the user's messages (1 = the first)."""
+
+    def median_between(self, first: int, last: int) -> float | None:
+        values = [ms for n in range(first, last + 1) for ms in self.by_message.get(n, [])]
+        return percentile(values, 50)
 
     def summary(self) -> dict[str, Any]:
         ok = len(self.latencies_ms)
+        by_ten = {}
+        if self.phase.long:
+            by_ten = {
+                f"{low}-{low + 9}": self.median_between(low, low + 9)
+                for low in range(1, self.phase.turns + 1, 10)
+            }
         return {
+            "median_ms_at_5th": self.median_between(3, 7) if self.phase.long else None,
+            "median_ms_at_60th": self.median_between(56, 60) if self.phase.long else None,
+            "median_ms_by_ten_messages": by_ten,
             "users": self.phase.users,
             "turns_per_user": self.phase.turns,
             "think_seconds": list(self.phase.think),
@@ -121,7 +142,9 @@ def load_scripts(folder: Path) -> list[Script]:
     return scripts
 
 
-def user_messages(scripts: list[Script], user: int, turns: int, seed: int) -> list[Message]:
+def user_messages(
+    scripts: list[Script], user: int, turns: int, seed: int, long: bool = False
+) -> list[Message]:
     """The ``turns`` messages of one simulated casemanager.
 
     Persona cycles marco, henk, samira; the user plays that persona's scripts
@@ -130,6 +153,10 @@ def user_messages(scripts: list[Script], user: int, turns: int, seed: int) -> li
     """
     persona = PERSONAS[user % len(PERSONAS)]
     own = [s for s in scripts if s.persona == persona] or scripts
+    if long:  # one practice: the start, then the persona's lines one after the other
+        lines = [line for script in own for line in script.lines]
+        first: list[Message] = [start_control(persona, seed + 1000 * user)]
+        return first + [lines[i % len(lines)] for i in range(turns - 1)]
     order: Iterator[Script] = itertools.islice(
         itertools.cycle(own), user // len(PERSONAS) % len(own), None
     )
@@ -219,6 +246,7 @@ async def _user(
             turn = await send_turn(session, endpoint, sender, text)
             if turn.error is None:
                 result.latencies_ms.append(turn.ms)
+                result.by_message.setdefault(i + 1, []).append(turn.ms)
             else:
                 result.errors[turn.error] += 1
 
@@ -242,7 +270,7 @@ async def run_phase(
         _user(
             endpoint,
             f"bench-{tag}-{phase.name}-{u}",
-            user_messages(scripts, u, phase.turns, seed),
+            user_messages(scripts, u, phase.turns, seed, phase.long),
             phase.think,
             random.Random(seed * 7919 + u),
             result,

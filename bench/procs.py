@@ -13,7 +13,7 @@ import platform
 import signal
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from coach.processes import quiet_env
@@ -77,6 +77,68 @@ class RssPeak:
         value = rss_mb(self.pid)
         self.peak_mb = max(self.peak_mb, value)
         return value
+
+
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: pages shared by forked workers are split between them,
+    so adding up the processes of a server does not count its model twice."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text(encoding="ascii").splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return _vm_rss_kb(pid)
+
+
+def _role(pid: int) -> str:
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "gone"
+    words = [a.decode(errors="replace") for a in args if a]
+    if "rasa_sdk" in words:
+        return "actions"
+    if "rasa" in words and "run" in words:
+        return "rasa"
+    name = Path(words[0]).name if words else "?"
+    if name.startswith(("redis-server", "nginx")):
+        return name.split(":")[0].split()[0]
+    return "rasa" if "rasa" in " ".join(words) else name
+
+
+@dataclass
+class ProcessPeaks:
+    """The highest memory (PSS) of each process of some servers, sampled while load runs.
+
+    A server with Sanic workers is a parent plus one process per worker; each is listed,
+    so "memory per process" is read off, not divided out.
+    """
+
+    servers: dict[str, int | None]
+    peaks: dict[int, tuple[str, str, float]] = field(default_factory=dict)
+
+    def sample(self) -> None:
+        for server, leader in self.servers.items():
+            if leader is None:
+                continue
+            group = group_pids(leader)
+            for pid in group:
+                kb = _pss_kb(pid)
+                if not kb:
+                    continue
+                stat = _stat(pid)
+                role = _role(pid)
+                if stat is not None and stat[0] in group and _role(stat[0]) == role:
+                    role += " worker"
+                old = self.peaks.get(pid, (server, role, 0.0))
+                self.peaks[pid] = (server, role, max(old[2], kb / 1024.0))
+
+    def summary(self) -> list[dict[str, object]]:
+        return [
+            {"server": server, "process": role, "pid": pid, "peak_mb": round(mb, 1)}
+            for pid, (server, role, mb) in sorted(self.peaks.items())
+        ]
 
 
 def machine() -> dict[str, object]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import Endpoint, Phase, run_phase, warm_up
-from bench.procs import RssPeak, rss_mb
+from bench.procs import ProcessPeaks, RssPeak, rss_mb
 from coach.play import Script
 
 
@@ -52,10 +52,12 @@ async def _bench(
     warmup_errors, warmup_sample = await warm_up(endpoint, scripts, tag)
     idle = {name: _round(rss_mb(pid)) for name, pid in servers.items()}
     peaks = {name: RssPeak(pid) for name, pid in servers.items()}
+    per_process = ProcessPeaks(servers)
 
     def sample() -> None:
         for peak in peaks.values():
             peak.sample()
+        per_process.sample()
 
     results: dict[str, Any] = {}
     for phase in phases:
@@ -80,6 +82,7 @@ async def _bench(
         for key in ("idle_mb", "peak_mb", "after_mb")
     }
     return {
+        "processes": per_process.summary(),
         "warmup_errors": warmup_errors,
         "warmup_sample": warmup_sample,
         "phases": results,
