@@ -246,7 +246,11 @@ def label_acts(
         )
     else:
         order = order_acts([a.move for a in placed])
-    if len(acts) > 1 and not (set(order[:1]) & QUESTION_MOVES):
+    # A question move leads only when it was asked: "Stuurt u de papieren maar op, dan
+    # hoort u van ons. Dag." asks for papers, but as a whole it ends the conversation.
+    leading = [a for a in placed if order and a.move == order[0]]
+    asks_first = any(a.move in QUESTION_MOVES and a.text in questions for a in leading)
+    if len(acts) > 1 and not asks_first:
         # No question leads: what the message as a whole does is its main act
         # when the classifier is sure of it ("Vier maanden zonder geld. Dat had
         # nooit zo mogen gaan. Ik snap dat u op uw hoede bent." is empathy, though
