@@ -5,7 +5,7 @@ VENV := .venv
 COACH := $(VENV)/bin/coach
 PY := $(VENV)/bin/python
 
-.PHONY: run test bench train setup lint serve clean
+.PHONY: run test bench train setup lint serve cluster clean
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -19,6 +19,10 @@ run: train
 
 serve: train
 	@$(COACH) serve
+
+# Two Rasa replicas behind nginx with one Redis and one PostgreSQL (docs/scaling.md).
+cluster: train
+	@$(COACH) cluster up
 
 test: train
 	@bash scripts/test.sh

@@ -11,14 +11,12 @@ than one worker and no REDIS_URL the stack starts its own on loopback, so
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from coach.processes import free_port
-from coach.servers import Server, StackError
+from coach.servers import Server, StackError, installed
 from gesprekscoach.settings import Settings
 
 MAX_WORKERS = 16
@@ -72,22 +70,12 @@ def lock_store_config(redis_url: str) -> dict[str, Any]:
 
 def redis_binary(root: Path) -> str:
     """Path of redis-server; scripts/redis.sh installs Debian's package when it is missing."""
-    found = shutil.which("redis-server")
-    if found:
-        return found
-    result = subprocess.run(
-        ["bash", str(root / "scripts" / "redis.sh"), "install"],
-        capture_output=True,
-        text=True,
-        check=False,
+    return installed(
+        root,
+        "redis-server",
+        "redis.sh",
+        "Redis is nodig voor meer dan één worker (of zet REDIS_URL naar een Redis-server)",
     )
-    path = result.stdout.strip().splitlines()[-1:] if result.returncode == 0 else []
-    if not path:
-        raise StackError(
-            "Redis is nodig voor meer dan één worker, maar kon niet worden geïnstalleerd. "
-            f"Zet REDIS_URL naar een Redis-server.\n{result.stderr[-800:]}"
-        )
-    return path[0]
 
 
 def redis_ping(url: str) -> bool:

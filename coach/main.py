@@ -97,6 +97,10 @@ def _build_parser() -> argparse.ArgumentParser:
         help="aantal workers van de Rasa-server en van de actieserver (1-16; meer dan 1: "
         "gesprekken worden vergrendeld in Redis, REDIS_URL of een eigen Redis)",
     )
+    cluster = sub.add_parser("cluster", help="Rasa-replica's achter nginx (docs/scaling.md)")
+    cluster.add_argument("action", choices=["up"], help="up: starten en laten draaien")
+    cluster.add_argument("--replicas", type=_replicas, default=2, help="Rasa-replica's (1-8)")
+    cluster.add_argument("--workers", type=_workers, default=1, help="workers per server (1-16)")
     return parser
 
 
@@ -184,6 +188,13 @@ def _workers(raw: str) -> int:
     """--workers: 1 to 16."""
     if not raw.strip().isdigit() or not 1 <= int(raw) <= 16:
         raise argparse.ArgumentTypeError("Het aantal workers moet een getal van 1 tot 16 zijn.")
+    return int(raw)
+
+
+def _replicas(raw: str) -> int:
+    """--replicas: 1 to 8."""
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= 8:
+        raise argparse.ArgumentTypeError("Het aantal replica's moet een getal van 1 tot 8 zijn.")
     return int(raw)
 
 
@@ -382,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     # within 20 s even if something hangs.
     exit_on_signals((signal.SIGTERM, signal.SIGHUP), interrupt=(signal.SIGINT,))
     args = _build_parser().parse_args(argv)
-    if args.command == "serve":
+    if args.command in ("serve", "cluster"):
         exit_on_signals((signal.SIGINT,))  # Ctrl-C ends serve like SIGTERM does
     try:
         if args.command == "personas":
@@ -405,6 +416,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_simulate(args)
         if args.command == "serve":
             return cmd_serve(args)
+        if args.command == "cluster":
+            from coach.cluster import cmd_cluster
+
+            return cmd_cluster(args)
     except CatalogueError as exc:
         print(f"Fout in een databestand: {exc}", file=sys.stderr)
         return 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -93,3 +94,25 @@ class Server:
         except OSError:
             return ""
         return "\n".join(text.splitlines()[-lines:])
+
+
+def installed(root: Path, name: str, script: str, needed_for: str) -> str:
+    """Path of a Debian server program; the project's script installs it when missing."""
+    found = shutil.which(name) or next(
+        (str(p) for p in (Path("/usr/sbin") / name, Path("/usr/bin") / name) if p.exists()), None
+    )
+    if found:
+        return found
+    result = subprocess.run(
+        ["bash", str(root / "scripts" / script), "install"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    path = result.stdout.strip().splitlines()[-1:] if result.returncode == 0 else []
+    if not path:
+        raise StackError(
+            f"{needed_for}, maar {name} kon niet worden geïnstalleerd (scripts/{script}).\n"
+            f"{result.stderr[-800:]}"
+        )
+    return path[0]
