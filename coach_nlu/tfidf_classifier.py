@@ -14,6 +14,7 @@ difference, so this component builds its own features from the message text.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -29,7 +30,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from gesprekscoach.language.acts import label_acts
+from coach_nlu.scorer import MoveScorer
+from gesprekscoach.language.acts import label_acts, split_acts
 from gesprekscoach.moves import FALLBACK
 from gesprekscoach.protocol import ACTS
 
@@ -49,6 +51,25 @@ TRUSTED_TYPES = [
     "builtins.str",
     "scipy.sparse._csr.csr_matrix",
 ]
+
+
+def _batched(scorer: MoveScorer, text: str) -> Callable[[list[str]], list[dict[str, float]]]:
+    """`classify` for label_acts over one message, its texts scored up front in one batch.
+
+    label_acts classifies the acts of `split_acts`, and the whole message when
+    it has several; any other text is scored when asked (and kept).
+    """
+    acts = [a.text for a in split_acts(text)]
+    batch = list(dict.fromkeys(acts if len(acts) == 1 else [*acts, text]))
+    known = dict(zip(batch, scorer.classify(batch), strict=True))
+
+    def classify(texts: list[str]) -> list[dict[str, float]]:
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            known.update(zip(missing, scorer.classify(missing), strict=True))
+        return [known[t] for t in texts]
+
+    return classify
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -84,6 +105,8 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
+        self._pipeline: Pipeline | None = None
+        self._scorer: MoveScorer | None = None
         self.pipeline = pipeline
 
     def _new_pipeline(self) -> Pipeline:
@@ -116,24 +139,31 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         self.persist()
         return self._resource
 
+    @property
+    def pipeline(self) -> Pipeline | None:
+        return self._pipeline
+
+    @pipeline.setter
+    def pipeline(self, pipeline: Pipeline | None) -> None:
+        # The scorer keeps the weights laid out for the product: once per trained model.
+        self._pipeline = pipeline
+        self._scorer = MoveScorer(pipeline) if pipeline is not None else None
+
     def process(self, messages: list[Message]) -> list[Message]:
         """Classify every act of each message; the main act is the message's intent.
 
         The acts go along in the parse data (`acts`, main act first), so the
-        action server sees every move of a message, not only the main one.
+        action server sees every move of a message, not only the main one. All
+        texts a message needs (its acts, and the whole message when it has
+        several) are scored in one batch: one vectorizer pass, one product.
         """
-        if self.pipeline is None:
+        scorer = self._scorer
+        if scorer is None:
             return messages
-        pipeline = self.pipeline
-        classes = [str(c) for c in pipeline.classes_]
-
-        def classify(texts: list[str]) -> list[dict[str, float]]:
-            rows = pipeline.predict_proba(texts)
-            return [dict(zip(classes, map(float, row), strict=True)) for row in rows]
-
         threshold, act_threshold = self.config["fallback_threshold"], self.config["act_threshold"]
         for message in messages:
             text = message.get(TEXT) or ""
+            classify = _batched(scorer, text)
             acts = label_acts(text, classify, threshold, FALLBACK, act_threshold)
             main = acts[0]
             probabilities = classify([main.text])[0]
