@@ -39,10 +39,9 @@ from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
-from sqlalchemy import bindparam, create_engine, func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.orm import Session
 
 try:
     from ujson import loads as _fast_loads
@@ -157,21 +156,6 @@ def response_check_installed() -> bool:
     return RemoteAction.__dict__.get("_validate_action_result") is _checked_response
 
 
-def _pooled(engine: Engine) -> Engine | None:
-    """A pooled engine for a SQLite file, or None for anything else.
-
-    SQLAlchemy 1.4 gives a SQLite file no pool: every read and every save opens
-    and closes a connection (about 1 ms of CPU each, three times a turn).
-    SQLAlchemy 2.0 pools such a file by default, the same way as here; the
-    database, its settings and every transaction stay the same.
-    """
-    url = engine.url
-    if engine.dialect.name != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    engine.dispose()
-    return create_engine(url, poolclass=QueuePool, connect_args={"check_same_thread": False})
-
-
 # Rasa's `SQLTrackerStore._event_query`, built once instead of twice per turn (its
 # construction cost as much as running it): the events of a conversation from
 # its latest SessionStarted on (or all, if it has none), in the order stored.
@@ -199,10 +183,6 @@ class CoachTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         install_response_check()
-        pooled = _pooled(self.engine)
-        if pooled is not None:
-            self.engine = pooled
-            self.sessionmaker = sessionmaker(bind=pooled)
         # Rasa logs a failed write with the error: without this, with the conversation's words.
         self.engine.hide_parameters = True
 

@@ -44,7 +44,6 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.shared.utils.common import all_subclasses
 from sqlalchemy import create_engine, text
-from sqlalchemy.pool import QueuePool
 
 from coach_channel.tracker_store import CoachTrackerStore, deserialise_events, event_class
 
@@ -220,8 +219,7 @@ def test_a_turn_saved_after_reading_is_added_once(store: CoachTrackerStore, doma
 def test_a_change_by_another_connection_is_read(
     store: CoachTrackerStore, domain: Domain, tmp_path: Path
 ) -> None:
-    """Erasure rewrites and deletes rows from another process: the pooled store sees it."""
-    assert isinstance(store.engine.pool, QueuePool)
+    """Erasure rewrites and deletes rows from another process: the store sees it."""
     _saved(store, domain)
     assert asyncio.run(store.retrieve(SENDER)) is not None
     other = create_engine(f"sqlite:///{tmp_path / 'coach.db'}")
@@ -243,15 +241,6 @@ def test_a_change_by_another_connection_is_read(
         connection.execute(text("DELETE FROM events WHERE sender_id = :s"), {"s": SENDER})
     other.dispose()
     assert asyncio.run(store.retrieve(SENDER)) is None
-
-
-def test_a_store_on_a_database_server_keeps_rasas_engine(domain: Domain) -> None:
-    from coach_channel.tracker_store import _pooled
-
-    postgres = create_engine("postgresql://u:p@127.0.0.1:1/db")
-    assert _pooled(postgres) is None
-    memory = create_engine("sqlite://")
-    assert _pooled(memory) is None
 
 
 def test_save_counts_the_stored_events_as_rasa_does(
