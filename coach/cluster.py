@@ -35,8 +35,8 @@ from coach.cluster_config import (
     nginx_binary,
 )
 from coach.lockstore import redacted, redis_binary, redis_server
-from coach.processes import Ticker, free_port, python, say, stop_groups
-from coach.servers import Server, StackError
+from coach.processes import free_port, python, say, stop_groups
+from coach.servers import Server, StackError, wait_ready
 from coach.stack import action_server, endpoints_file, rasa_server, shared_env
 from gesprekscoach.local_secrets import channel_token
 from gesprekscoach.settings import Settings
@@ -263,27 +263,8 @@ class Cluster:
             raise
 
     def _wait(self, servers: list[Server], started: float) -> float:
-        timeout = self.settings.startup_timeout
-        with Ticker("De cluster start nog", every=10.0):
-            pending = list(servers)
-            while pending:
-                for server in list(pending):
-                    if not server.alive():
-                        raise StackError(
-                            f"{server.title[0].upper()}{server.title[1:]} stopte tijdens het "
-                            f"starten. Laatste regels van {server.log_path}:\n"
-                            f"{server.log_tail()}"
-                        )
-                    if server.ready():
-                        pending.remove(server)
-                if pending and time.monotonic() - started > timeout:
-                    names = ", ".join(s.title for s in pending)
-                    raise StackError(
-                        f"Na {timeout:.0f} s nog niet klaar: {names}. "
-                        f"Zie de logs in {self.settings.log_dir}."
-                    )
-                time.sleep(0.5)
-        return time.monotonic() - started
+        s = self.settings
+        return wait_ready(servers, started, s.startup_timeout, s.log_dir, "De cluster start nog")
 
     def stop(self) -> None:
         """All at once within STOP_GRACE; the front ends and the balancer are told first."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
-from coach.processes import STOP_GRACE, quiet_env, shielded, spawn, stop_groups
+from coach.processes import STOP_GRACE, Ticker, quiet_env, shielded, spawn, stop_groups
 
 LABELS = {
     "rasa": "de Rasa-server",
@@ -116,3 +117,30 @@ def installed(root: Path, name: str, script: str, needed_for: str) -> str:
             f"{result.stderr[-800:]}"
         )
     return path[0]
+
+
+def wait_ready(
+    servers: list[Server], started: float, timeout: float, log_dir: Path, waiting: str
+) -> float:
+    """Wait until every server is ready; seconds since `started`.
+
+    A server that dies, or the time running out, raises StackError naming it and its log.
+    """
+    with Ticker(waiting, every=10.0):
+        pending = list(servers)
+        while pending:
+            for server in list(pending):
+                if not server.alive():
+                    raise StackError(
+                        f"{server.title[0].upper()}{server.title[1:]} stopte tijdens het "
+                        f"starten. Laatste regels van {server.log_path}:\n{server.log_tail()}"
+                    )
+                if server.ready():
+                    pending.remove(server)
+            if pending and time.monotonic() - started > timeout:
+                names = ", ".join(s.title for s in pending)
+                raise StackError(
+                    f"Na {timeout:.0f} s nog niet klaar: {names}. Zie de logs in {log_dir}."
+                )
+            time.sleep(0.5)
+    return time.monotonic() - started

@@ -20,8 +20,8 @@ from coach.lockstore import (
     redis_binary,
     redis_server,
 )
-from coach.processes import Ticker, python, say, stop_groups
-from coach.servers import Server, StackError
+from coach.processes import python, say, stop_groups
+from coach.servers import Server, StackError, wait_ready
 from gesprekscoach.local_secrets import channel_token
 from gesprekscoach.settings import Settings
 
@@ -238,27 +238,8 @@ class Stack:
             raise
 
     def _wait(self, servers: list[Server], started: float) -> float:
-        with Ticker("Rasa laadt nog", every=10.0):
-            pending = list(servers)
-            while pending:
-                for server in list(pending):
-                    if not server.alive():
-                        self.stop()
-                        raise StackError(
-                            f"{server.title[0].upper()}{server.title[1:]} stopte "
-                            "tijdens het starten. "
-                            f"Laatste regels van {server.log_path}:\n{server.log_tail()}"
-                        )
-                    if server.ready():
-                        pending.remove(server)
-                if time.monotonic() - started > self.settings.startup_timeout:
-                    self.stop()
-                    raise StackError(
-                        f"De servers waren na {self.settings.startup_timeout:.0f} s nog niet "
-                        f"klaar. Zie de logs in {self.settings.log_dir}."
-                    )
-                time.sleep(0.5)
-        return time.monotonic() - started
+        s = self.settings
+        return wait_ready(servers, started, s.startup_timeout, s.log_dir, "Rasa laadt nog")
 
     def stop(self) -> None:
         """All servers at once within STOP_GRACE, so SIGTERM to exit fits in 20 s."""
